@@ -1,0 +1,209 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, type Repository } from 'typeorm';
+import { IdentityEvents } from '../identity.constants.js';
+import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../common/audit/audit.service.js';
+import { IdentityError } from '../common/errors/identity-error.js';
+import { IdentityEventsPublisher } from '../common/events/identity-events.js';
+import { isUniqueViolation, isUuid, newId } from '../common/persistence/persistence.js';
+import { TokenCache } from '../common/tokens/token-cache.js';
+import { isWellFormedToken, mintToken } from '../common/tokens/token-format.js';
+import { TokenHasher } from '../common/tokens/token-hasher.js';
+import { WorkspacesService } from '../workspaces/workspaces.service.js';
+import { ApiKeyEntity, type ApiKeyScope } from './api-key.entity.js';
+
+/** Prefix of every workspace API key. */
+export const API_KEY_PREFIX = 'idk';
+const PUBLIC_ID_LENGTH = 8;
+/** How often `lastUsedAt` is written at most, so a busy key does not cost a write per request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** An API key as shown to its owners: never the hash, never the secret. */
+export interface ApiKeyView {
+  id: string;
+  workspaceId: string;
+  name: string;
+  scope: ApiKeyScope;
+  /** The public id, sent by Regpack clients as `Api-id`. */
+  prefix: string;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+}
+
+/** The authenticated caller behind a request authorised by a workspace API key. */
+export interface ApiKeyPrincipal {
+  workspaceId: string;
+  apiKeyId: string;
+  scope: ApiKeyScope;
+  /** Regpack's `Api-user` header, recorded in the audit log. */
+  apiUser?: string;
+}
+
+interface CachedKey {
+  id: string;
+  workspaceId: string;
+  scope: ApiKeyScope;
+  prefix: string;
+}
+
+function toView(key: ApiKeyEntity): ApiKeyView {
+  const { hash: _hash, ...view } = key;
+  return view;
+}
+
+/** Issues, lists, revokes and verifies workspace API keys. */
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger('IdentityApiKeys');
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
+    private readonly workspaces: WorkspacesService,
+    private readonly hasher: TokenHasher,
+    private readonly cache: TokenCache,
+    private readonly audit: AuditService,
+    private readonly events: IdentityEventsPublisher,
+  ) {}
+
+  /**
+   * Creates a key; the returned `secret` is the only time the key is ever visible. `input.secret`
+   * registers a key minted elsewhere (e.g. IDENTITY_BOOTSTRAP_KEY) instead of minting one.
+   */
+  async create(
+    workspaceId: string,
+    input: { name?: string; scope?: ApiKeyScope; secret?: string },
+    actor: AuditActor = SYSTEM_ACTOR,
+  ): Promise<{ apiKey: ApiKeyView; secret: string }> {
+    await this.workspaces.get(workspaceId);
+    const scope = input.scope ?? 'write';
+    if (scope !== 'read' && scope !== 'write') {
+      throw IdentityError.validation("scope: must be 'read' or 'write'", ['scope']);
+    }
+    const name = (input.name ?? 'default').trim();
+    if (name.length === 0 || name.length > 100) {
+      throw IdentityError.validation('name: must be 1 to 100 characters', ['name']);
+    }
+    if (input.secret !== undefined && !isWellFormedToken(input.secret, API_KEY_PREFIX)) {
+      throw IdentityError.validation('secret: not a well-formed idk_ key (mint one with `keys create`)', [
+        'secret',
+      ]);
+    }
+    // The 8-character public id is random too; on the rare clash with an existing key, mint again.
+    for (let attempt = 1; ; attempt++) {
+      const secret = input.secret ?? mintToken(API_KEY_PREFIX, 24);
+      const key: ApiKeyEntity = {
+        id: newId(),
+        workspaceId,
+        name,
+        scope,
+        prefix: secret.slice(API_KEY_PREFIX.length + 1, API_KEY_PREFIX.length + 1 + PUBLIC_ID_LENGTH),
+        hash: this.hasher.hash(secret),
+        lastUsedAt: null,
+        revokedAt: null,
+        createdAt: new Date(),
+      };
+      try {
+        await this.keys.manager.transaction(async (manager) => {
+          await manager.insert(ApiKeyEntity, key);
+          await this.audit.record(
+            actor,
+            { workspaceId, action: 'api-key.create', targetType: 'api_key', targetId: key.id },
+            manager,
+          );
+        });
+      } catch (err) {
+        if (isUniqueViolation(err) && input.secret === undefined && attempt < 3) {
+          continue;
+        }
+        if (isUniqueViolation(err)) {
+          throw IdentityError.conflict('This API key is already registered.');
+        }
+        throw err;
+      }
+      this.events.emit(IdentityEvents.apiKeyCreated, { workspaceId, id: key.id });
+      return { apiKey: toView(key), secret };
+    }
+  }
+
+  async list(workspaceId: string): Promise<ApiKeyView[]> {
+    const keys = await this.keys.find({ where: { workspaceId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return keys.map(toView);
+  }
+
+  /** One key of the workspace; another workspace's key is not found. */
+  async get(workspaceId: string, keyId: string): Promise<ApiKeyView> {
+    const key = isUuid(keyId) ? await this.keys.findOneBy({ id: keyId, workspaceId }) : null;
+    if (!key) {
+      throw IdentityError.notFound('API key not found.');
+    }
+    return toView(key);
+  }
+
+  /** Revokes a key at once, on every instance; revoking twice is harmless. */
+  async revoke(workspaceId: string, keyId: string, actor: AuditActor = SYSTEM_ACTOR): Promise<ApiKeyView> {
+    const key = await this.get(workspaceId, keyId);
+    if (!key.revokedAt) {
+      key.revokedAt = new Date();
+      await this.keys.manager.transaction(async (manager) => {
+        await manager.update(
+          ApiKeyEntity,
+          { id: key.id, workspaceId, revokedAt: IsNull() },
+          { revokedAt: key.revokedAt },
+        );
+        await this.audit.record(
+          actor,
+          { workspaceId, action: 'api-key.revoke', targetType: 'api_key', targetId: key.id },
+          manager,
+        );
+      });
+      this.events.emit(IdentityEvents.apiKeyRevoked, { workspaceId, id: key.id });
+    }
+    await this.cache.invalidate([`api-key:${key.id}`]);
+    return key;
+  }
+
+  /**
+   * Verifies a presented key. `apiId` (Regpack's `Api-id`) must then name the same key.
+   * Throws `IdentityError` (unauthenticated) for a malformed, unknown, revoked or mismatched key.
+   */
+  async authenticate(
+    secret: string,
+    options: { apiId?: string; apiUser?: string } = {},
+  ): Promise<ApiKeyPrincipal> {
+    if (!isWellFormedToken(secret, API_KEY_PREFIX)) {
+      throw IdentityError.unauthenticated('Invalid API key.');
+    }
+    const hash = this.hasher.hash(secret);
+    let key = this.cache.get<CachedKey>('api-key', hash);
+    if (!key) {
+      const row = await this.keys.findOneBy({ hash });
+      if (!row || !this.hasher.matches(secret, row.hash)) {
+        throw IdentityError.unauthenticated('Invalid API key.');
+      }
+      if (row.revokedAt) {
+        throw IdentityError.unauthenticated('This API key has been revoked.');
+      }
+      key = { id: row.id, workspaceId: row.workspaceId, scope: row.scope, prefix: row.prefix };
+      this.cache.set('api-key', hash, key, [`api-key:${row.id}`]);
+    }
+    if (options.apiId !== undefined && options.apiId !== key.prefix) {
+      throw IdentityError.unauthenticated('Api-id does not match Api-token.');
+    }
+    this.touch(key.id);
+    return { workspaceId: key.workspaceId, apiKeyId: key.id, scope: key.scope, apiUser: options.apiUser };
+  }
+
+  /** Records use at most once a minute per key per instance, without holding up the request. */
+  private touch(keyId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTouched.get(keyId) ?? 0) < LAST_USED_RESOLUTION_MS) {
+      return;
+    }
+    this.lastTouched.set(keyId, now);
+    this.keys.update({ id: keyId }, { lastUsedAt: new Date(now) }).catch((err: unknown) => {
+      this.logger.warn(`Could not record the use of API key ${keyId}: ${(err as Error).message}`);
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { IdentityError } from '../errors/identity-error.js';
+
+/** A management credential as read from request headers, in any of the seeds' styles. */
+export interface ApiKeyCredential {
+  secret: string;
+  /** Regpack `Api-id`: the key's public id. */
+  apiId?: string;
+  /** Regpack `Api-user`: who at the client is calling, for the audit log. */
+  apiUser?: string;
+}
+
+/** How far a Regpack `Timestamp` may be from now. */
+export const TIMESTAMP_WINDOW_MS = 5 * 60 * 1000;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Parses a Regpack `Timestamp`: Unix seconds, Unix milliseconds or an ISO 8601 date. */
+export function parseTimestamp(value: string): number | undefined {
+  const text = value.trim();
+  if (/^\d{1,11}$/.test(text)) {
+    return Number(text) * 1000;
+  }
+  if (/^\d{12,14}$/.test(text)) {
+    return Number(text);
+  }
+  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+/**
+ * Reads the API key from `Authorization: Token <k>` (Explo), `Bearer <k>` or a bare `<k>` (Dixa, Zaia),
+ * or Regpack's `Api-id` / `Api-token` / `Api-user` / `Timestamp` set. Throws `IdentityError`
+ * (unauthenticated) when no credential is present or the Regpack set is incomplete or stale.
+ */
+export function readApiKeyCredential(headers: Headers, now = Date.now()): ApiKeyCredential {
+  const apiToken = header(headers, 'api-token');
+  if (apiToken !== undefined) {
+    const apiId = header(headers, 'api-id');
+    const timestamp = header(headers, 'timestamp');
+    if (!apiId || !timestamp) {
+      throw IdentityError.unauthenticated('Api-token needs Api-id and Timestamp headers.');
+    }
+    const at = parseTimestamp(timestamp);
+    if (at === undefined) {
+      throw IdentityError.unauthenticated('Timestamp must be Unix seconds or an ISO 8601 date.');
+    }
+    if (Math.abs(now - at) > TIMESTAMP_WINDOW_MS) {
+      throw IdentityError.unauthenticated('Timestamp is more than 5 minutes from the server time.');
+    }
+    const apiUser = header(headers, 'api-user')?.trim().slice(0, 100) || undefined;
+    return { secret: apiToken.trim(), apiId: apiId.trim(), apiUser };
+  }
+  const authorization = header(headers, 'authorization')?.trim();
+  if (!authorization) {
+    throw IdentityError.unauthenticated('Missing API key: send it in the Authorization header.');
+  }
+  const match = /^(?:(Token|Bearer)\s+)?(\S+)$/i.exec(authorization);
+  if (!match) {
+    throw IdentityError.unauthenticated(
+      'Authorization must be "Token <key>", "Bearer <key>" or the bare key.',
+    );
+  }
+  return { secret: match[2] };
+}

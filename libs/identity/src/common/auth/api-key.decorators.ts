@@ -1,0 +1,56 @@
+import {
+  applyDecorators,
+  createParamDecorator,
+  type ExecutionContext,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiSecurity } from '@nestjs/swagger';
+import type { ApiKeyScope } from '../../api-keys/api-key.entity.js';
+import type { ApiKeyPrincipal } from '../../api-keys/api-keys.service.js';
+import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../../identity.constants.js';
+import type { AuditActor } from '../audit/audit.service.js';
+import { IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
+import { ApiKeyGuard, type IdentityRequest } from './api-key.guard.js';
+
+/** Requires a key of this scope; without it, GET/HEAD need `read` and everything else `write`. */
+export const RequireScope = (scope: ApiKeyScope) => SetMetadata(REQUIRE_SCOPE_KEY, scope);
+
+/** Leaves a route out of the per-key rate limit. */
+export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT_KEY, true);
+
+/** Protects a route or controller with a workspace API key: `ApiKeyGuard` plus its Swagger security. */
+export const ApiKeyAuth = (scope?: ApiKeyScope) =>
+  applyDecorators(
+    UseGuards(ApiKeyGuard),
+    ApiSecurity('api-key'),
+    ...(scope ? [SetMetadata(REQUIRE_SCOPE_KEY, scope)] : []),
+  );
+
+function principalOf(context: ExecutionContext): ApiKeyPrincipal {
+  const principal = context.switchToHttp().getRequest<IdentityRequest>().identity;
+  if (!principal) {
+    // A route used the decorator without ApiKeyGuard: a wiring bug in the host, not a client error.
+    throw new IdentityError(
+      IdentityErrorCode.Internal,
+      'No API key principal on this request; protect the route with @ApiKeyAuth().',
+    );
+  }
+  return principal;
+}
+
+/** The id of the workspace whose API key authorised the request. */
+export const CurrentWorkspace = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): string => principalOf(context).workspaceId,
+);
+
+/** The whole API key principal: workspace, key id, scope and Regpack's Api-user. */
+export const CurrentPrincipal = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): ApiKeyPrincipal => principalOf(context),
+);
+
+/** The audit actor of an API-key request. */
+export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): AuditActor => {
+  const principal = principalOf(context);
+  return { type: 'api_key', id: principal.apiKeyId, apiUser: principal.apiUser ?? null };
+});

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import passport from 'passport';
+import { Strategy } from 'passport-custom';
+import { ApiKeysService, type ApiKeyPrincipal } from '../../api-keys/api-keys.service.js';
+import { API_KEY_STRATEGY } from '../../identity.constants.js';
+import { readApiKeyCredential } from './api-key-credential.js';
+
+/**
+ * The one passport strategy for workspace API keys, in every header style the seeds document.
+ * It registers on a passport instance of its own, so two apps in one process (or a host's own
+ * passport strategies) never see each other's.
+ */
+@Injectable()
+export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY) {
+  private static readonly passport = new passport.Passport();
+
+  constructor(private readonly apiKeys: ApiKeysService) {
+    super();
+  }
+
+  getPassportInstance(): passport.PassportStatic {
+    return ApiKeyStrategy.passport as passport.PassportStatic;
+  }
+
+  async validate(request: Request): Promise<ApiKeyPrincipal> {
+    const credential = readApiKeyCredential(request.headers);
+    return this.apiKeys.authenticate(credential.secret, {
+      apiId: credential.apiId,
+      apiUser: credential.apiUser,
+    });
+  }
+}

@@ -1,0 +1,73 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { IdentityError } from './identity-error.js';
+
+/** An error reduced to what every seed shape needs. */
+export interface NormalizedError {
+  status: number;
+  message: string;
+  fields?: string[];
+  retryAfterSeconds?: number;
+}
+
+/** Turns any thrown value into a status and a message that is safe to show a client. */
+export function normalizeError(exception: unknown): NormalizedError {
+  if (exception instanceof IdentityError) {
+    return { status: exception.getStatus(), message: exception.message, ...exception.details };
+  }
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    let message = exception.message;
+    if (typeof response === 'object' && response !== null && 'message' in response) {
+      const raw = (response as { message: unknown }).message;
+      message = Array.isArray(raw) ? raw.join('; ') : String(raw);
+    }
+    return { status: exception.getStatus(), message };
+  }
+  // body-parser errors (malformed JSON, too large) carry their own 4xx status.
+  if (typeof exception === 'object' && exception !== null && 'status' in exception && 'type' in exception) {
+    const status = Number((exception as { status: unknown }).status);
+    if (status >= 400 && status < 500) {
+      return {
+        status,
+        message:
+          'The request body could not be read: ' + String((exception as { message?: unknown }).message),
+      };
+    }
+  }
+  return { status: 500, message: 'Internal server error.' };
+}
+
+/**
+ * Base of the per-surface exception filters: every error leaves in that seed's own body shape.
+ * Subclasses only say how the body looks.
+ */
+export abstract class SeedExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('IdentityModule');
+
+  protected abstract body(error: NormalizedError): Record<string, unknown>;
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const error = normalizeError(exception);
+    if (error.status >= 500) {
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    if (error.retryAfterSeconds !== undefined) {
+      response.setHeader('Retry-After', String(error.retryAfterSeconds));
+    }
+    response.status(error.status).json(this.body(error));
+  }
+}
+
+/** `{ message }`: the Dixa and Zaia error shape, also used by the module's own management routes. */
+@Catch()
+export class MessageExceptionFilter extends SeedExceptionFilter {
+  protected body(error: NormalizedError): Record<string, unknown> {
+    return error.fields && error.fields.length > 0
+      ? { message: error.message, fields: error.fields }
+      : { message: error.message };
+  }
+}

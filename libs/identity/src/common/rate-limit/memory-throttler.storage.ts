@@ -1,0 +1,57 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+interface Window {
+  hits: number;
+  resetAt: number;
+}
+
+/**
+ * In-process @nestjs/throttler storage with the same fixed-window semantics as `RedisThrottlerStorage`.
+ * (The library implements the storage interface itself: @nestjs/throttler's own classes are CommonJS
+ * that `require` the ESM-only Nest 12 and cannot load under Jest's ESM runtime.)
+ */
+export class MemoryThrottlerStorage implements ThrottlerStorage {
+  private readonly windows = new Map<string, Window>();
+  private nextSweep = 0;
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const now = Date.now();
+    this.sweep(now);
+    const id = `${throttlerName}:${key}`;
+    let window = this.windows.get(id);
+    if (!window || window.resetAt <= now) {
+      window = { hits: 0, resetAt: now + ttl };
+      this.windows.set(id, window);
+    }
+    window.hits += 1;
+    const timeToExpire = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
+    const isBlocked = window.hits > limit;
+    return {
+      totalHits: window.hits,
+      timeToExpire,
+      isBlocked,
+      timeToBlockExpire: isBlocked ? timeToExpire : 0,
+    };
+  }
+
+  /** Drops finished windows at most once a second, so idle keys do not pile up. */
+  private sweep(now: number): void {
+    if (now < this.nextSweep) {
+      return;
+    }
+    this.nextSweep = now + 1000;
+    for (const [id, window] of this.windows) {
+      if (window.resetAt <= now) {
+        this.windows.delete(id);
+      }
+    }
+  }
+}

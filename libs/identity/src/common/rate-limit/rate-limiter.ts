@@ -1,0 +1,38 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { IDENTITY_RESOLVED_OPTIONS, IDENTITY_THROTTLER_STORAGE } from '../../identity.constants.js';
+import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
+import { IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
+
+/** Per-credential request limit (Dixa: 10 requests per second per API key) over a @nestjs/throttler storage. */
+@Injectable()
+export class RateLimiter {
+  constructor(
+    @Inject(IDENTITY_RESOLVED_OPTIONS) private readonly options: ResolvedIdentityOptions,
+    @Inject(IDENTITY_THROTTLER_STORAGE) private readonly storage: ThrottlerStorage,
+  ) {}
+
+  /**
+   * Counts one request of `subject`; over the limit, sets `Retry-After` on the response (when given)
+   * and throws a 429 `IdentityError` with the seconds to wait.
+   */
+  async consume(
+    subject: string,
+    response?: { setHeader(name: string, value: string): unknown },
+  ): Promise<void> {
+    const limit = this.options.rateLimit;
+    if (limit === false) {
+      return;
+    }
+    const record = await this.storage.increment(subject, 1000, limit.perSecond, 1000, 'identity');
+    if (record.isBlocked || record.totalHits > limit.perSecond) {
+      const retryAfterSeconds = Math.max(1, record.timeToBlockExpire || record.timeToExpire);
+      response?.setHeader('Retry-After', String(retryAfterSeconds));
+      throw new IdentityError(
+        IdentityErrorCode.RateLimited,
+        `Rate limit exceeded: at most ${limit.perSecond} requests per second per API key.`,
+        { retryAfterSeconds },
+      );
+    }
+  }
+}

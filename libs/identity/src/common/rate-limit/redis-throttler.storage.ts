@@ -1,0 +1,52 @@
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { Redis } from 'ioredis';
+
+// One round trip: count the hit, start the window on the first hit, and report hits plus time left.
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return { hits, ttl }
+`;
+
+/**
+ * @nestjs/throttler storage in Redis (fixed window), so every instance behind a load balancer
+ * counts against the same per-key limit.
+ */
+export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+  private readonly redis: Redis;
+
+  constructor(url: string) {
+    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  }
+
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    _blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const [hits, ttlLeft] = (await this.redis.eval(
+      INCREMENT,
+      1,
+      `identity:throttle:${throttlerName}:${key}`,
+      ttl,
+    )) as [number, number];
+    const timeToExpire = Math.max(1, Math.ceil(ttlLeft / 1000));
+    return {
+      totalHits: hits,
+      timeToExpire,
+      isBlocked: hits > limit,
+      timeToBlockExpire: hits > limit ? timeToExpire : 0,
+    };
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}

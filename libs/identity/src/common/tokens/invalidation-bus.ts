@@ -1,0 +1,142 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/** A tag that tells every listener to drop everything it cached (sent after a lost connection). */
+export const INVALIDATE_ALL = '*';
+
+/** Carries cache-invalidation tags (`api-key:<id>`, `user-group:<id>`) between instances. Never secrets. */
+export interface InvalidationBus {
+  /** Sends tags to the other instances; this instance has already dropped them itself. */
+  publish(tags: string[]): Promise<void>;
+  /** Registers the one listener that drops tags from this instance's cache. */
+  subscribe(listener: (tags: string[]) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface BusMessage {
+  origin: string;
+  tags: string[];
+}
+
+const CHANNEL = 'identity_cache_invalidation';
+
+/** One process only: nothing to send, since the cache already dropped its own entries. */
+export class LocalInvalidationBus implements InvalidationBus {
+  async publish(): Promise<void> {}
+  async subscribe(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+abstract class RemoteInvalidationBus implements InvalidationBus {
+  protected readonly origin = randomUUID();
+  protected readonly logger = new Logger('IdentityInvalidationBus');
+  protected listener: (tags: string[]) => void = () => undefined;
+
+  abstract publish(tags: string[]): Promise<void>;
+  abstract subscribe(listener: (tags: string[]) => void): Promise<void>;
+  abstract close(): Promise<void>;
+
+  protected encode(tags: string[]): string {
+    return JSON.stringify({ origin: this.origin, tags } satisfies BusMessage);
+  }
+
+  protected deliver(payload: string | undefined): void {
+    try {
+      const message = JSON.parse(payload ?? '') as BusMessage;
+      if (message.origin !== this.origin && Array.isArray(message.tags)) {
+        this.listener(message.tags.map(String));
+      }
+    } catch {
+      this.logger.warn('Ignored a malformed invalidation message');
+    }
+  }
+}
+
+/** PostgreSQL LISTEN/NOTIFY; reconnects after a lost connection and then drops the whole cache. */
+export class PostgresInvalidationBus extends RemoteInvalidationBus {
+  private client?: pg.Client;
+  private closed = false;
+
+  constructor(private readonly url: string) {
+    super();
+  }
+
+  async subscribe(listener: (tags: string[]) => void): Promise<void> {
+    this.listener = listener;
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url });
+    client.on('notification', (msg) => this.deliver(msg.payload));
+    client.on('error', (err) => {
+      this.logger.warn(`LISTEN connection lost (${err.message}); reconnecting`);
+      this.client = undefined;
+      void client.end().catch(() => undefined);
+      this.reconnectSoon();
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.client = client;
+  }
+
+  private reconnectSoon(): void {
+    if (this.closed) {
+      return;
+    }
+    setTimeout(() => {
+      this.connect()
+        .then(() => this.listener([INVALIDATE_ALL]))
+        .catch(() => this.reconnectSoon());
+    }, 1000).unref();
+  }
+
+  async publish(tags: string[]): Promise<void> {
+    if (!this.client) {
+      throw new Error('The invalidation bus is not connected');
+    }
+    await this.client.query('SELECT pg_notify($1, $2)', [CHANNEL, this.encode(tags)]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.client?.end();
+  }
+}
+
+/** Redis pub/sub; ioredis reconnects by itself, and a reconnect drops the whole cache. */
+export class RedisInvalidationBus extends RemoteInvalidationBus {
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+
+  constructor(url: string) {
+    super();
+    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    this.subscriber = new Redis(url, { lazyConnect: true });
+  }
+
+  async subscribe(listener: (tags: string[]) => void): Promise<void> {
+    this.listener = listener;
+    let connectedOnce = false;
+    this.subscriber.on('ready', () => {
+      if (connectedOnce) {
+        this.listener([INVALIDATE_ALL]);
+      }
+      connectedOnce = true;
+    });
+    this.subscriber.on('message', (_channel: string, payload: string) => this.deliver(payload));
+    await Promise.all([this.subscriber.connect(), this.publisher.connect()]);
+    await this.subscriber.subscribe(CHANNEL);
+  }
+
+  async publish(tags: string[]): Promise<void> {
+    await this.publisher.publish(CHANNEL, this.encode(tags));
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+    this.publisher.disconnect();
+  }
+}

@@ -1,0 +1,32 @@
+/** Injection token of the validated, defaulted module options (`ResolvedIdentityOptions`). */
+export const IDENTITY_RESOLVED_OPTIONS = Symbol('IDENTITY_RESOLVED_OPTIONS');
+/** Injection token of the cache-invalidation bus (`InvalidationBus`). */
+export const IDENTITY_INVALIDATION_BUS = Symbol('IDENTITY_INVALIDATION_BUS');
+/** Injection token of the rate-limit storage (`ThrottlerStorage` of @nestjs/throttler). */
+export const IDENTITY_THROTTLER_STORAGE = Symbol('IDENTITY_THROTTLER_STORAGE');
+
+/** Passport strategy name of the workspace API key strategy. */
+export const API_KEY_STRATEGY = 'identity-api-key';
+
+/** Metadata key set by `@RequireScope()`. */
+export const REQUIRE_SCOPE_KEY = 'identity:require-scope';
+/** Metadata key set by `@SkipRateLimit()`. */
+export const SKIP_RATE_LIMIT_KEY = 'identity:skip-rate-limit';
+
+/** The surfaces a host can mount through the `features` option. */
+export const IDENTITY_FEATURES = ['user-groups', 'end-users', 'external-users', 'family-users'] as const;
+/** One of `IDENTITY_FEATURES`. */
+export type IdentityFeature = (typeof IDENTITY_FEATURES)[number];
+
+/** Names of the events the module emits through @nestjs/event-emitter. Payloads carry ids, never secrets. */
+export const IdentityEvents = {
+  workspaceCreated: 'identity.workspace.created',
+  apiKeyCreated: 'identity.api-key.created',
+  apiKeyRevoked: 'identity.api-key.revoked',
+  userGroupCreated: 'identity.user-group.created',
+  userGroupUpdated: 'identity.user-group.updated',
+  userGroupTokenRotated: 'identity.user-group.token-rotated',
+  userGroupDeleted: 'identity.user-group.deleted',
+} as const;
+/** One of the values of `IdentityEvents`. */
+export type IdentityEventName = (typeof IdentityEvents)[keyof typeof IdentityEvents];

@@ -1,0 +1,130 @@
+import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { AuditService } from './common/audit/audit.service.js';
+import { ApiKeyGuard } from './common/auth/api-key.guard.js';
+import { ApiKeyStrategy } from './common/auth/api-key.strategy.js';
+import { IdentityEventsPublisher } from './common/events/identity-events.js';
+import { mountController } from './common/mount-controller.js';
+import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
+import { RateLimiter } from './common/rate-limit/rate-limiter.js';
+import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
+import {
+  type InvalidationBus,
+  LocalInvalidationBus,
+  PostgresInvalidationBus,
+  RedisInvalidationBus,
+} from './common/tokens/invalidation-bus.js';
+import { TokenCache } from './common/tokens/token-cache.js';
+import { TokenHasher } from './common/tokens/token-hasher.js';
+import {
+  IDENTITY_INVALIDATION_BUS,
+  IDENTITY_RESOLVED_OPTIONS,
+  IDENTITY_THROTTLER_STORAGE,
+  type IdentityFeature,
+} from './identity.constants.js';
+import { IDENTITY_ENTITIES } from './identity.entities.js';
+import {
+  ConfigurableIdentityModule,
+  IDENTITY_ASYNC_OPTIONS_TYPE,
+  IDENTITY_MODULE_OPTIONS,
+  IDENTITY_OPTIONS_TYPE,
+  type IdentityModuleOptions,
+  type IdentityPaths,
+  resolveIdentityOptions,
+  resolveIdentityShape,
+  type ResolvedIdentityOptions,
+} from './identity.module-definition.js';
+import { WorkspacesService } from './workspaces/workspaces.service.js';
+
+/** A surface: its providers (exported to the host) and its controllers with the path option they mount at. */
+interface Surface {
+  providers: Type[];
+  controllers: { controller: Type; path: keyof IdentityPaths }[];
+}
+
+const SURFACES: Record<IdentityFeature, Surface> = {
+  'user-groups': { providers: [], controllers: [] },
+  'end-users': { providers: [], controllers: [] },
+  'external-users': { providers: [], controllers: [] },
+  'family-users': { providers: [], controllers: [] },
+};
+
+const CORE_PROVIDERS: Type[] = [
+  TokenHasher,
+  TokenCache,
+  AuditService,
+  IdentityEventsPublisher,
+  RateLimiter,
+  WorkspacesService,
+  ApiKeysService,
+  ApiKeyStrategy,
+  ApiKeyGuard,
+];
+
+const INFRASTRUCTURE: Provider[] = [
+  {
+    provide: IDENTITY_RESOLVED_OPTIONS,
+    inject: [IDENTITY_MODULE_OPTIONS],
+    useFactory: (options: IdentityModuleOptions) => resolveIdentityOptions(options),
+  },
+  {
+    provide: IDENTITY_INVALIDATION_BUS,
+    inject: [IDENTITY_RESOLVED_OPTIONS],
+    useFactory: ({ invalidation }: ResolvedIdentityOptions): InvalidationBus => {
+      switch (invalidation.driver) {
+        case 'postgres':
+          return new PostgresInvalidationBus(invalidation.url);
+        case 'redis':
+          return new RedisInvalidationBus(invalidation.url);
+        default:
+          return new LocalInvalidationBus();
+      }
+    },
+  },
+  {
+    provide: IDENTITY_THROTTLER_STORAGE,
+    inject: [IDENTITY_RESOLVED_OPTIONS],
+    useFactory: ({ redisUrl }: ResolvedIdentityOptions) =>
+      redisUrl ? new RedisThrottlerStorage(redisUrl) : new MemoryThrottlerStorage(),
+  },
+];
+
+/**
+ * The identity module: import it once with `forRoot` or `forRootAsync`. It mounts the chosen
+ * surfaces' REST routes and exports their services, guards and the token toolkit to the host.
+ */
+@Module({})
+export class IdentityModule extends ConfigurableIdentityModule {
+  static override forRoot(options: typeof IDENTITY_OPTIONS_TYPE): DynamicModule {
+    return IdentityModule.assemble(super.forRoot(options), options);
+  }
+
+  static override forRootAsync(options: typeof IDENTITY_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return IdentityModule.assemble(super.forRootAsync(options), options);
+  }
+
+  private static assemble(
+    definition: DynamicModule,
+    extras: Pick<typeof IDENTITY_OPTIONS_TYPE, 'features' | 'paths'>,
+  ): DynamicModule {
+    const shape = resolveIdentityShape(extras);
+    const surfaces = shape.features.map((feature) => SURFACES[feature]);
+    const featureProviders = surfaces.flatMap((surface) => surface.providers);
+    const controllers = [
+      mountController(ApiKeysController, shape.paths.management),
+      ...surfaces.flatMap((surface) =>
+        surface.controllers.map(({ controller, path }) => mountController(controller, shape.paths[path])),
+      ),
+    ];
+    const providers = [...CORE_PROVIDERS, ...featureProviders];
+    return {
+      ...definition,
+      imports: [...(definition.imports ?? []), TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
+      controllers,
+      providers: [...(definition.providers ?? []), ...INFRASTRUCTURE, ...providers],
+      exports: [...providers, IDENTITY_RESOLVED_OPTIONS],
+    };
+  }
+}

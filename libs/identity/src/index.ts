@@ -1,0 +1,65 @@
+// The public API of nestjs-identity: everything a host may import, and nothing else.
+export { IdentityModule } from './identity.module.js';
+export {
+  IDENTITY_MODULE_OPTIONS,
+  IdentityOptionsError,
+  type IdentityModuleExtras,
+  type IdentityModuleOptions,
+  type IdentityPaths,
+  type InvalidationOption,
+  type ResolvedIdentityOptions,
+} from './identity.module-definition.js';
+export {
+  API_KEY_STRATEGY,
+  IDENTITY_FEATURES,
+  IDENTITY_INVALIDATION_BUS,
+  IDENTITY_RESOLVED_OPTIONS,
+  IDENTITY_THROTTLER_STORAGE,
+  IdentityEvents,
+  type IdentityEventName,
+  type IdentityFeature,
+} from './identity.constants.js';
+export { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from './identity.entities.js';
+
+export { WorkspaceEntity } from './workspaces/workspace.entity.js';
+export { WorkspacesService } from './workspaces/workspaces.service.js';
+export { ApiKeyEntity, type ApiKeyScope } from './api-keys/api-key.entity.js';
+export {
+  API_KEY_PREFIX,
+  ApiKeysService,
+  type ApiKeyPrincipal,
+  type ApiKeyView,
+} from './api-keys/api-keys.service.js';
+
+export { ApiKeyGuard, type IdentityRequest } from './common/auth/api-key.guard.js';
+export {
+  ApiKeyAuth,
+  CurrentActor,
+  CurrentPrincipal,
+  CurrentWorkspace,
+  RequireScope,
+  SkipRateLimit,
+} from './common/auth/api-key.decorators.js';
+export { ApiKeyStrategy } from './common/auth/api-key.strategy.js';
+export { AuditLogEntity, type AuditActorType } from './common/audit/audit-log.entity.js';
+export {
+  AuditService,
+  SYSTEM_ACTOR,
+  type AuditActor,
+  type AuditEntry,
+} from './common/audit/audit.service.js';
+export { IdentityError, IdentityErrorCode } from './common/errors/identity-error.js';
+export { type IdentityEventPayload } from './common/events/identity-events.js';
+export { RateLimiter } from './common/rate-limit/rate-limiter.js';
+export { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
+export { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
+export {
+  INVALIDATE_ALL,
+  LocalInvalidationBus,
+  PostgresInvalidationBus,
+  RedisInvalidationBus,
+  type InvalidationBus,
+} from './common/tokens/invalidation-bus.js';
+export { TokenCache } from './common/tokens/token-cache.js';
+export { TokenHasher } from './common/tokens/token-hasher.js';
+export { isWellFormedToken, mintToken } from './common/tokens/token-format.js';

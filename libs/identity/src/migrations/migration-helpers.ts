@@ -1,0 +1,37 @@
+import { type QueryRunner, TableColumn, type TableColumnOptions } from 'typeorm';
+
+/** Column builders that pick each database's own type, so one migration serves PostgreSQL and SQLite. */
+export function columnsFor(queryRunner: QueryRunner) {
+  const postgres = queryRunner.connection.options.type === 'postgres';
+  const column = (options: TableColumnOptions): TableColumnOptions => options;
+  return {
+    postgres,
+    id: (name = 'id'): TableColumnOptions =>
+      column({ name, type: postgres ? 'uuid' : 'varchar', isPrimary: true }),
+    uuid: (name: string, nullable = false): TableColumnOptions =>
+      column({ name, type: postgres ? 'uuid' : 'varchar', isNullable: nullable }),
+    varchar: (name: string, length: number, nullable = false): TableColumnOptions =>
+      column({ name, type: 'varchar', length: String(length), isNullable: nullable }),
+    text: (name: string, nullable = false): TableColumnOptions =>
+      column({ name, type: 'text', isNullable: nullable }),
+    integer: (name: string, nullable = false): TableColumnOptions =>
+      column({ name, type: 'integer', isNullable: nullable }),
+    boolean: (name: string, defaultValue: boolean): TableColumnOptions =>
+      column({
+        name,
+        type: 'boolean',
+        isNullable: false,
+        default: postgres ? String(defaultValue) : defaultValue ? 1 : 0,
+      }),
+    timestamp: (name: string, nullable = false): TableColumnOptions =>
+      column({ name, type: postgres ? 'timestamp' : 'datetime', isNullable: nullable }),
+    createdAt: (name = 'created_at'): TableColumnOptions =>
+      column({
+        name,
+        type: postgres ? 'timestamp' : 'datetime',
+        isNullable: false,
+        default: postgres ? 'now()' : "(datetime('now'))",
+      }),
+    asColumn: (options: TableColumnOptions): TableColumn => new TableColumn(options),
+  };
+}

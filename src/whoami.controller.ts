@@ -1,0 +1,21 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiKeyAuth, type ApiKeyPrincipal, CurrentPrincipal } from '../libs/identity/src/index.js';
+
+/** A host route protected by the module's ApiKeyGuard: how a host uses the guard for its own endpoints. */
+@ApiTags('demo host')
+@Controller('whoami')
+@ApiKeyAuth()
+export class WhoamiController {
+  @Get()
+  whoami(@CurrentPrincipal() principal: ApiKeyPrincipal) {
+    return { workspaceId: principal.workspaceId, apiKeyId: principal.apiKeyId, scope: principal.scope };
+  }
+
+  /** A write route: read-scoped keys get 403. */
+  @Post('ping')
+  @HttpCode(200)
+  ping(@CurrentPrincipal() principal: ApiKeyPrincipal) {
+    return { pong: true, workspaceId: principal.workspaceId };
+  }
+}
