@@ -54,13 +54,11 @@ describe('workspace API keys on the demo host', () => {
 
   it('refuses a Regpack Timestamp older than 5 minutes with 401', async () => {
     const key = t.workspace.writeKey;
-    const res = await t.http
-      .get('/whoami')
-      .set({
-        'Api-id': publicId(key),
-        'Api-token': key,
-        Timestamp: String(Math.floor(Date.now() / 1000) - 301),
-      });
+    const res = await t.http.get('/whoami').set({
+      'Api-id': publicId(key),
+      'Api-token': key,
+      Timestamp: String(Math.floor(Date.now() / 1000) - 301),
+    });
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(/Timestamp/);
   });

@@ -68,7 +68,10 @@ const hasPostgres = await reachable(DATABASE_URL, 5432);
 const hasRedis = await reachable(REDIS_URL, 6379);
 const redisEnv = hasRedis ? { REDIS_URL } : {};
 if (!hasRedis) {
-  banner([`Redis is not reachable at ${REDIS_URL}:`, 'the specs for Redis-backed rate limits and invalidation are skipped.']);
+  banner([
+    `Redis is not reachable at ${REDIS_URL}:`,
+    'the specs for Redis-backed rate limits and invalidation are skipped.',
+  ]);
 }
 
 runJest('unit', 'unit', {});
@@ -92,11 +95,14 @@ for (const leg of legs) {
 if (postgresMissing) {
   console.log(`${'e2e-postgres'.padEnd(14)} SKIPPED (no PostgreSQL)`);
 }
-const total = legs.reduce((t, l) => ({ passed: t.passed + l.passed, failed: t.failed + l.failed, skipped: t.skipped + l.skipped }), {
-  passed: 0,
-  failed: 0,
-  skipped: 0,
-});
+const total = legs.reduce(
+  (t, l) => ({ passed: t.passed + l.passed, failed: t.failed + l.failed, skipped: t.skipped + l.skipped }),
+  {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+  },
+);
 console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 const ok = legs.every((l) => l.ok) && !(ci && postgresMissing);
 process.exit(ok ? 0 : 1);

@@ -36,11 +36,11 @@ export interface TestApp {
 
 /**
  * Boots the demo host over HTTP on a fresh database of this run's kind (SQLite or PostgreSQL), runs
- * the migrations, and creates a workspace with a write and a read key. Tests get a high rate limit
+ * the migrations, and (unless `seedWorkspace: false`) creates a workspace with a write and a read key. Tests get a high rate limit
  * unless they pass their own.
  */
 export async function createTestApp(
-  options: { identity?: IdentityModuleOptions; database?: TestDatabase } = {},
+  options: { identity?: IdentityModuleOptions; database?: TestDatabase; seedWorkspace?: boolean } = {},
 ): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
   const config: HostConfig = {
@@ -60,7 +60,8 @@ export async function createTestApp(
       readKey: await createKey(workspace.id, 'read'),
     };
   };
-  const workspace = await createWorkspace();
+  const workspace =
+    options.seedWorkspace === false ? { id: '', writeKey: '', readKey: '' } : await createWorkspace();
   return {
     app,
     http: request(app.getHttpServer()),

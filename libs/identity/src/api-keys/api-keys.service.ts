@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { IdentityEvents } from '../identity.constants.js';
@@ -54,9 +54,10 @@ function toView(key: ApiKeyEntity): ApiKeyView {
 
 /** Issues, lists, revokes and verifies workspace API keys. */
 @Injectable()
-export class ApiKeysService {
+export class ApiKeysService implements OnModuleDestroy {
   private readonly logger = new Logger('IdentityApiKeys');
   private readonly lastTouched = new Map<string, number>();
+  private readonly pendingTouches = new Set<Promise<unknown>>();
 
   constructor(
     @InjectRepository(ApiKeyEntity) private readonly keys: Repository<ApiKeyEntity>,
@@ -202,8 +203,17 @@ export class ApiKeysService {
       return;
     }
     this.lastTouched.set(keyId, now);
-    this.keys.update({ id: keyId }, { lastUsedAt: new Date(now) }).catch((err: unknown) => {
-      this.logger.warn(`Could not record the use of API key ${keyId}: ${(err as Error).message}`);
-    });
+    const write = this.keys
+      .update({ id: keyId }, { lastUsedAt: new Date(now) })
+      .catch((err: unknown) => {
+        this.logger.warn(`Could not record the use of API key ${keyId}: ${(err as Error).message}`);
+      })
+      .finally(() => this.pendingTouches.delete(write));
+    this.pendingTouches.add(write);
+  }
+
+  /** Lets the last `lastUsedAt` writes finish before the database connection closes. */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([...this.pendingTouches]);
   }
 }

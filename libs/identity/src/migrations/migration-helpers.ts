@@ -30,7 +30,7 @@ export function columnsFor(queryRunner: QueryRunner) {
         name,
         type: postgres ? 'timestamp' : 'datetime',
         isNullable: false,
-        default: postgres ? 'now()' : "(datetime('now'))",
+        default: postgres ? 'now()' : "datetime('now')",
       }),
     asColumn: (options: TableColumnOptions): TableColumn => new TableColumn(options),
   };

@@ -1,0 +1,83 @@
+import { describe, expect, it } from '@jest/globals';
+import type { InvalidationOption } from '../libs/identity/src/index.js';
+import { createTestDatabase, TEST_DB } from './utils/database.js';
+import { createTestApp } from './utils/test-app.js';
+
+const REDIS_URL = process.env.REDIS_URL;
+
+/** How this leg's instances tell each other about invalidations: LISTEN/NOTIFY on PostgreSQL, else Redis. */
+function busFor(databaseUrl: string | undefined): InvalidationOption | undefined {
+  if (TEST_DB === 'postgres' && databaseUrl) {
+    return { driver: 'postgres', url: databaseUrl };
+  }
+  return REDIS_URL ? { driver: 'redis', url: REDIS_URL } : undefined;
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 3000): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return false;
+}
+
+describe('two instances on one database', () => {
+  it('refuses a key revoked on instance A on instance B too, long before B’s cache would expire', async () => {
+    const database = await createTestDatabase();
+    const invalidation = busFor(database.config.type === 'postgres' ? database.config.url : undefined);
+    if (!invalidation) {
+      console.warn('SKIPPED: no Redis for the SQLite leg’s invalidation bus');
+      await database.drop();
+      return;
+    }
+    // A 60 s cache: only the bus can make B forget the key within the 3 s this test allows.
+    const identity = { invalidation, tokenCache: { ttlMs: 60_000 } };
+    const a = await createTestApp({ database, identity });
+    const b = await createTestApp({ database, identity, seedWorkspace: false });
+    try {
+      const key = await a.createKey(a.workspace.id, 'read');
+      expect((await b.http.get('/whoami').set('Authorization', key)).status).toBe(200); // cached on B
+      const list = await a.http.get('/identity/api-keys').set('Authorization', a.workspace.writeKey);
+      const id = list.body.data.find((k: { prefix: string }) => k.prefix === key.slice(4, 12)).id;
+      expect(
+        (await a.http.delete(`/identity/api-keys/${id}`).set('Authorization', a.workspace.writeKey)).status,
+      ).toBe(200);
+      const refused = await eventually(
+        async () => (await b.http.get('/whoami').set('Authorization', key)).status === 401,
+      );
+      expect(refused).toBe(true);
+    } finally {
+      await b.close();
+      await a.close();
+      await database.drop();
+    }
+  });
+
+  (REDIS_URL ? it : it.skip)(
+    'shares one rate-limit budget per key across instances through Redis',
+    async () => {
+      const database = await createTestDatabase();
+      // A per-run Redis namespace is not needed: keys are per API key id, which is new in every run.
+      const identity = { redisUrl: REDIS_URL, rateLimit: { perSecond: 10 } };
+      const a = await createTestApp({ database, identity });
+      const b = await createTestApp({ database, identity, seedWorkspace: false });
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+        const statuses: number[] = [];
+        for (let i = 0; i < 11; i++) {
+          const target = i % 2 === 0 ? a : b;
+          statuses.push((await target.http.get('/whoami').set('Authorization', a.workspace.writeKey)).status);
+        }
+        expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+        expect(statuses[10]).toBe(429);
+      } finally {
+        await b.close();
+        await a.close();
+        await database.drop();
+      }
+    },
+  );
+});
