@@ -1,6 +1,13 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiKeyAuth, type ApiKeyPrincipal, CurrentPrincipal } from '../libs/identity/src/index.js';
+import {
+  ApiKeyAuth,
+  type ApiKeyPrincipal,
+  CurrentPrincipal,
+  CurrentUserGroup,
+  UserGroupAuth,
+  type UserGroupPrincipal,
+} from '../libs/identity/src/index.js';
 
 /** A host route protected by the module's ApiKeyGuard: how a host uses the guard for its own endpoints. */
 @ApiTags('demo host')
@@ -17,5 +24,27 @@ export class WhoamiController {
   @HttpCode(200)
   ping(@CurrentPrincipal() principal: ApiKeyPrincipal) {
     return { pong: true, workspaceId: principal.workspaceId };
+  }
+}
+
+/** A host route protected by an embed token: what a dashboard backend does with `@UserGroupAuth()`. */
+@ApiTags('demo host')
+@Controller('whoami/user-group')
+export class WhoamiUserGroupController {
+  @Get()
+  @UserGroupAuth()
+  userGroup(@CurrentUserGroup() group: UserGroupPrincipal) {
+    return {
+      id: group.id,
+      providedId: group.providedId,
+      name: group.name,
+      apiEnvironmentTag: group.apiEnvironmentTag,
+    };
+  }
+
+  @Get('customer-only')
+  @UserGroupAuth('Customer')
+  customerOnly(@CurrentUserGroup() group: UserGroupPrincipal) {
+    return { providedId: group.providedId };
   }
 }

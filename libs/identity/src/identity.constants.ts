@@ -10,6 +10,8 @@ export const API_KEY_STRATEGY = 'identity-api-key';
 
 /** Metadata key set by `@RequireScope()`. */
 export const REQUIRE_SCOPE_KEY = 'identity:require-scope';
+/** Metadata key set by `@RequireEnvironment()`. */
+export const REQUIRE_ENVIRONMENT_KEY = 'identity:require-environment';
 /** Metadata key set by `@SkipRateLimit()`. */
 export const SKIP_RATE_LIMIT_KEY = 'identity:skip-rate-limit';
 

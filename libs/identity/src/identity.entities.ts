@@ -2,9 +2,18 @@ import { ApiKeyEntity } from './api-keys/api-key.entity.js';
 import { AuditLogEntity } from './common/audit/audit-log.entity.js';
 import { WorkspaceEntity } from './workspaces/workspace.entity.js';
 import { IdentityFoundation1764000000000 } from './migrations/1764000000000-identity-foundation.js';
+import { IdentityUserGroups1764000000001 } from './migrations/1764000000001-user-groups.js';
+import { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
+import { UserGroupEntity } from './user-groups/user-group.entity.js';
 
 /** Every entity of the module, for hosts that register entities by hand instead of `autoLoadEntities`. */
-export const IDENTITY_ENTITIES = [WorkspaceEntity, ApiKeyEntity, AuditLogEntity];
+export const IDENTITY_ENTITIES = [
+  WorkspaceEntity,
+  ApiKeyEntity,
+  AuditLogEntity,
+  UserGroupEntity,
+  UserGroupTokenEntity,
+];
 
 /** Every migration of the module, oldest first; they create the whole schema on PostgreSQL and SQLite. */
-export const IDENTITY_MIGRATIONS = [IdentityFoundation1764000000000];
+export const IDENTITY_MIGRATIONS = [IdentityFoundation1764000000000, IdentityUserGroups1764000000001];

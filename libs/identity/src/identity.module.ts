@@ -18,6 +18,10 @@ import {
 } from './common/tokens/invalidation-bus.js';
 import { TokenCache } from './common/tokens/token-cache.js';
 import { TokenHasher } from './common/tokens/token-hasher.js';
+import { TokenSealer } from './common/tokens/token-sealer.js';
+import { UserGroupTokenGuard } from './user-groups/user-group-token.guard.js';
+import { UserGroupsController } from './user-groups/user-groups.controller.js';
+import { UserGroupsService } from './user-groups/user-groups.service.js';
 import {
   IDENTITY_INVALIDATION_BUS,
   IDENTITY_RESOLVED_OPTIONS,
@@ -45,7 +49,10 @@ interface Surface {
 }
 
 const SURFACES: Record<IdentityFeature, Surface> = {
-  'user-groups': { providers: [], controllers: [] },
+  'user-groups': {
+    providers: [UserGroupsService, UserGroupTokenGuard],
+    controllers: [{ controller: UserGroupsController, path: 'userGroups' }],
+  },
   'end-users': { providers: [], controllers: [] },
   'external-users': { providers: [], controllers: [] },
   'family-users': { providers: [], controllers: [] },
@@ -53,6 +60,7 @@ const SURFACES: Record<IdentityFeature, Surface> = {
 
 const CORE_PROVIDERS: Type[] = [
   TokenHasher,
+  TokenSealer,
   TokenCache,
   AuditService,
   IdentityEventsPublisher,

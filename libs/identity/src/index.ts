@@ -63,3 +63,28 @@ export {
 export { TokenCache } from './common/tokens/token-cache.js';
 export { TokenHasher } from './common/tokens/token-hasher.js';
 export { isWellFormedToken, mintToken } from './common/tokens/token-format.js';
+export { TokenSealer } from './common/tokens/token-sealer.js';
+export { type JsonObject } from './common/persistence/persistence.js';
+
+export {
+  API_ENVIRONMENT_TAGS,
+  UserGroupEntity,
+  type ApiEnvironmentTag,
+} from './user-groups/user-group.entity.js';
+export { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
+export {
+  USER_GROUP_TOKEN_PREFIX,
+  UserGroupsService,
+  type GetOrCreateUserGroupInput,
+  type UpdateUserGroupInput,
+  type UserGroupPrincipal,
+  type UserGroupView,
+} from './user-groups/user-groups.service.js';
+export {
+  UserGroupTokenGuard,
+  readUserGroupToken,
+  type UserGroupRequest,
+} from './user-groups/user-group-token.guard.js';
+export { CurrentUserGroup, RequireEnvironment, UserGroupAuth } from './user-groups/user-group.decorators.js';
+export { ExploExceptionFilter } from './user-groups/explo-exception.filter.js';
+export { MessageExceptionFilter, SeedExceptionFilter } from './common/errors/seed-exception.filter.js';

@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { type DataSource, QueryFailedError } from 'typeorm';
+import {
+  type DataSource,
+  type EntityManager,
+  type EntityTarget,
+  type FindOptionsWhere,
+  type ObjectLiteral,
+  QueryFailedError,
+} from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 
 /** True when a write failed on a unique index, on PostgreSQL (23505) or SQLite (SQLITE_CONSTRAINT_UNIQUE). */
 export function isUniqueViolation(err: unknown): boolean {
@@ -34,4 +42,30 @@ export function dialectOf(dataSource: DataSource): 'postgres' | 'sqlite' {
   throw new Error(
     `nestjs-identity supports PostgreSQL and SQLite (better-sqlite3); this data source is '${type}'`,
   );
+}
+
+/** A JSON object, as stored in `simple-json` columns. */
+export type JsonObject = Record<string, unknown>;
+
+/**
+ * Inserts whole entity rows in one statement. (TypeORM's insert type cannot express JSON columns of
+ * `unknown` values; the rows are complete entities, so nothing is lost by the cast.)
+ */
+export async function insertRows<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: T | T[],
+): Promise<void> {
+  await manager.insert(target, rows as unknown as QueryDeepPartialEntity<T>);
+}
+
+/** Updates columns of the rows matching `where`; same typing note as `insertRows`. */
+export async function updateRows<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  where: FindOptionsWhere<T>,
+  changes: Partial<T>,
+): Promise<number> {
+  const result = await manager.update(target, where, changes as unknown as QueryDeepPartialEntity<T>);
+  return result.affected ?? 0;
 }

@@ -34,6 +34,7 @@ export function identityValidationPipe(options: { forbidUnknown?: boolean } = {}
     whitelist: true,
     forbidNonWhitelisted: options.forbidUnknown ?? true,
     transform: true,
+    validateCustomDecorators: true,
     exceptionFactory: (errors) => {
       const { fields, messages } = describeValidationErrors(errors);
       return IdentityError.validation(`Invalid data provided: ${messages.join('; ')}`, fields);

@@ -1,0 +1,287 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestApp, type TestApp } from './utils/test-app.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Calls a host route protected by @UserGroupAuth() with an embed token. */
+async function dashboard(t: TestApp, token: string) {
+  return t.http.get('/whoami/user-group').set('Authorization', `Token ${token}`);
+}
+
+describe('user groups and embed tokens (Explo /api/user)', () => {
+  let t: TestApp;
+  const auth = () => ({ Authorization: `Token ${t.workspace.writeKey}` });
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function getOrCreate(body: Record<string, unknown>) {
+    return t.http.get('/api/user').set(auth()).send(body);
+  }
+
+  it('creates a group on the first call and returns the same group and token afterwards', async () => {
+    const first = await getOrCreate({
+      name: 'Example 1',
+      user_group_id: 'example_1',
+      properties: { plan: 'pro' },
+    });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({
+      success: 1,
+      new_user_group: true,
+      user_group: {
+        team_id: t.workspace.id,
+        name: 'Example 1',
+        provided_id: 'example_1',
+        api_environment_tag: 'Customer',
+        properties: { plan: 'pro' },
+      },
+    });
+    expect(first.body.user_group.token).toMatch(/^ugt_[0-9A-Za-z]+$/);
+    const second = await getOrCreate({ name: 'Example 1', user_group_id: 'example_1' });
+    expect(second.body).toMatchObject({ success: 1, new_user_group: false });
+    expect(second.body.user_group.token).toBe(first.body.user_group.token);
+  });
+
+  it('accepts get-or-create fields as query parameters too', async () => {
+    const res = await t.http
+      .get('/api/user')
+      .query({ name: 'Query group', user_group_id: 'query_1', properties: JSON.stringify({ region: 'eu' }) })
+      .set(auth());
+    expect(res.status).toBe(200);
+    expect(res.body.user_group).toMatchObject({ provided_id: 'query_1', properties: { region: 'eu' } });
+  });
+
+  it('keeps Customer and Testing groups with the same provided_id apart', async () => {
+    const customer = await getOrCreate({ name: 'Acme', user_group_id: 'acme' });
+    const testing = await getOrCreate({
+      name: 'Acme (test)',
+      user_group_id: 'acme',
+      api_environment_tag: 'Testing',
+    });
+    expect(customer.body.new_user_group).toBe(true);
+    expect(testing.body.new_user_group).toBe(true);
+    expect(testing.body.user_group.api_environment_tag).toBe('Testing');
+    expect(testing.body.user_group.token).not.toBe(customer.body.user_group.token);
+    const me = await dashboard(t, testing.body.user_group.token);
+    expect(me.body).toMatchObject({ providedId: 'acme', apiEnvironmentTag: 'Testing' });
+  });
+
+  it('creates exactly one group when 50 first calls for one id arrive at once', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => getOrCreate({ name: 'Concurrent', user_group_id: 'concurrent_1' })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(responses.filter((r) => r.body.new_user_group === true)).toHaveLength(1);
+    expect(new Set(responses.map((r) => r.body.user_group.token)).size).toBe(1);
+    const rows: { n: string | number }[] = await t.dataSource.query(
+      "SELECT COUNT(*) AS n FROM identity_user_groups WHERE provided_id = 'concurrent_1'",
+    );
+    expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('rotates the token as in the seed curl example: success 1, a new token, the old one refused', async () => {
+    const created = await getOrCreate({ name: 'Rotate me', user_group_id: 'rotate_1' });
+    const oldToken: string = created.body.user_group.token;
+    expect((await dashboard(t, oldToken)).status).toBe(200); // now cached
+    const rotated = await t.http
+      .post('/api/user')
+      .set('Content-Type', 'application/json')
+      .set('Authorization', `Token ${t.workspace.writeKey}`)
+      .send(JSON.stringify({ current_token: oldToken }));
+    expect(rotated.status).toBe(200);
+    expect(rotated.body).toMatchObject({
+      success: 1,
+      user_group: { provided_id: 'rotate_1', name: 'Rotate me' },
+    });
+    const newToken: string = rotated.body.user_group.token;
+    expect(newToken).not.toBe(oldToken);
+    expect((await dashboard(t, oldToken)).status).toBe(401);
+    expect((await dashboard(t, newToken)).status).toBe(200);
+    // get-or-create now hands out the new token
+    expect((await getOrCreate({ name: 'Rotate me', user_group_id: 'rotate_1' })).body.user_group.token).toBe(
+      newToken,
+    );
+    // the old token can no longer rotate, update or delete
+    const again = await t.http.post('/api/user').set(auth()).send({ current_token: oldToken });
+    expect(again.status).toBe(404);
+    expect(again.body).toEqual({ success: 0, error: expect.any(String) });
+  });
+
+  it('deletes a group; its token is refused at once and cannot be used again', async () => {
+    const created = await getOrCreate({ name: 'Delete me', user_group_id: 'delete_1' });
+    const token: string = created.body.user_group.token;
+    expect((await dashboard(t, token)).status).toBe(200);
+    const deleted = await t.http.delete('/api/user').set(auth()).send({ current_token: token });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ success: 1 });
+    expect((await dashboard(t, token)).status).toBe(401);
+    expect((await t.http.delete('/api/user').set(auth()).send({ current_token: token })).status).toBe(404);
+    const recreated = await getOrCreate({ name: 'Delete me', user_group_id: 'delete_1' });
+    expect(recreated.body.new_user_group).toBe(true);
+  });
+
+  it('updates name, properties and mapping with PATCH, and null clears properties', async () => {
+    const created = await getOrCreate({ name: 'Patch me', user_group_id: 'patch_1', properties: { a: 1 } });
+    const token: string = created.body.user_group.token;
+    const patched = await t.http
+      .patch('/api/user')
+      .set(auth())
+      .send({ current_token: token, name: 'Patched', mapping: { region: 'eu' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.user_group).toMatchObject({
+      name: 'Patched',
+      properties: { a: 1 },
+      mapping: { region: 'eu' },
+    });
+    expect((await dashboard(t, token)).body.name).toBe('Patched');
+    const cleared = await t.http
+      .patch('/api/user')
+      .set(auth())
+      .send({ current_token: token, properties: null });
+    expect(cleared.body.user_group.properties).toBeNull();
+  });
+
+  it('answers bad bodies with 400 in the Explo shape naming the field', async () => {
+    const missing = await getOrCreate({ name: 'No id' });
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({ success: 0, error: expect.stringContaining('user_group_id') });
+    const badTag = await getOrCreate({ name: 'x', user_group_id: 'x', api_environment_tag: 'Production' });
+    expect(badTag.status).toBe(400);
+    expect(badTag.body.error).toContain('api_environment_tag');
+    const empty = await t.http.post('/api/user').set(auth()).send({ current_token: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toContain('current_token');
+    const unknown = await getOrCreate({ name: 'x', user_group_id: 'x', team_id: 99 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toContain('team_id');
+    const huge = await getOrCreate({
+      name: 'x',
+      user_group_id: 'huge',
+      properties: { blob: 'x'.repeat(20_000) },
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.error).toContain('properties');
+  });
+
+  it('answers an unknown token with 404 in the Explo shape', async () => {
+    const res = await t.http.post('/api/user').set(auth()).send({ current_token: 'ugt_doesnotexist' });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual({ success: 0, error: 'User group token not found.' });
+  });
+
+  it('refuses rotation with a read-scoped key (403) and leaves the token working', async () => {
+    const created = await getOrCreate({ name: 'Read only', user_group_id: 'ro_1' });
+    const token: string = created.body.user_group.token;
+    const res = await t.http
+      .post('/api/user')
+      .set('Authorization', `Token ${t.workspace.readKey}`)
+      .send({ current_token: token });
+    expect(res.status).toBe(403);
+    expect(res.body.success).toBe(0);
+    expect((await dashboard(t, token)).status).toBe(200);
+  });
+
+  it("refuses another workspace's key on this workspace's token (404), and the token keeps working", async () => {
+    const created = await getOrCreate({ name: 'Mine', user_group_id: 'mine_1' });
+    const token: string = created.body.user_group.token;
+    const other = await t.createWorkspace('Other');
+    for (const method of ['post', 'patch', 'delete'] as const) {
+      const res = await t.http[method]('/api/user')
+        .set('Authorization', `Token ${other.writeKey}`)
+        .send(method === 'patch' ? { current_token: token, name: 'stolen' } : { current_token: token });
+      expect(res.status).toBe(404);
+    }
+    expect((await dashboard(t, token)).body.name).toBe('Mine');
+    // the same provided_id in the other workspace is a different group
+    const theirs = await t.http
+      .get('/api/user')
+      .set('Authorization', `Token ${other.writeKey}`)
+      .send({ name: 'Theirs', user_group_id: 'mine_1' });
+    expect(theirs.body.new_user_group).toBe(true);
+  });
+
+  it('guards host routes: missing token 401, wrong environment 403', async () => {
+    expect((await t.http.get('/whoami/user-group')).status).toBe(401);
+    const testing = await getOrCreate({ name: 'T', user_group_id: 'env_1', api_environment_tag: 'Testing' });
+    const res = await t.http
+      .get('/whoami/user-group/customer-only')
+      .query({ token: testing.body.user_group.token });
+    expect(res.status).toBe(403);
+    const customer = await getOrCreate({ name: 'C', user_group_id: 'env_1' });
+    const ok = await t.http
+      .get('/whoami/user-group/customer-only')
+      .query({ token: customer.body.user_group.token });
+    expect(ok.status).toBe(200);
+  });
+
+  it('serves a cached token check without a database query', async () => {
+    const created = await getOrCreate({ name: 'Cached', user_group_id: 'cached_1' });
+    const token: string = created.body.user_group.token;
+    const logger = t.dataSource.logger;
+    const logQuery = logger.logQuery.bind(logger);
+    const countQueries = async (call: () => Promise<unknown>) => {
+      let count = 0;
+      logger.logQuery = (...args: Parameters<typeof logQuery>) => {
+        count++;
+        return logQuery(...args);
+      };
+      try {
+        await call();
+      } finally {
+        logger.logQuery = logQuery;
+      }
+      return count;
+    };
+    expect(await countQueries(() => dashboard(t, token))).toBeGreaterThan(0); // first check reads the database
+    expect(await countQueries(() => dashboard(t, token))).toBe(0); // the second is a cache hit
+  });
+
+  it('keeps no plaintext embed token in any table', async () => {
+    const created = await getOrCreate({ name: 'Secret', user_group_id: 'secret_1' });
+    const token: string = created.body.user_group.token;
+    for (const table of ['identity_user_groups', 'identity_user_group_tokens', 'identity_audit_log']) {
+      const dump = JSON.stringify(await t.dataSource.query(`SELECT * FROM ${table}`));
+      expect(dump).not.toContain(token.slice(12));
+    }
+  });
+});
+
+describe('rotation grace window', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ identity: { userGroups: { rotationGraceSeconds: 5 } } });
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('keeps the old token working for 5 s after rotation, then refuses it; two rotations old is refused at once', async () => {
+    const auth = { Authorization: `Token ${t.workspace.writeKey}` };
+    const created = await t.http.get('/api/user').set(auth).send({ name: 'Grace', user_group_id: 'grace_1' });
+    const first: string = created.body.user_group.token;
+    const second: string = (await t.http.post('/api/user').set(auth).send({ current_token: first })).body
+      .user_group.token;
+    expect((await dashboard(t, first)).status).toBe(200); // inside the grace window
+    expect((await dashboard(t, second)).status).toBe(200);
+    // a token in its grace window can authenticate embeds but not rotate again
+    expect((await t.http.post('/api/user').set(auth).send({ current_token: first })).status).toBe(404);
+
+    const third: string = (await t.http.post('/api/user').set(auth).send({ current_token: second })).body
+      .user_group.token;
+    expect((await dashboard(t, first)).status).toBe(401); // two rotations old
+    expect((await dashboard(t, second)).status).toBe(200); // one rotation old, in grace
+    expect((await dashboard(t, third)).status).toBe(200);
+
+    await sleep(5200);
+    expect((await dashboard(t, second)).status).toBe(401);
+    expect((await dashboard(t, third)).status).toBe(200);
+  });
+});
