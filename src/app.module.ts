@@ -3,8 +3,10 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../libs/identity/src/index.js';
 import { type HostConfig, typeOrmOptions } from './config.js';
+import { DashboardsController } from './dashboards.controller.js';
+import { EmbedController } from './embed.controller.js';
 import { HealthController } from './health.controller.js';
-import { WhoamiController } from './whoami.controller.js';
+import { WhoamiController, WhoamiUserGroupController } from './whoami.controller.js';
 
 /** The demo host: a NestJS app that imports the identity module the way a user's app would. */
 @Module({})
@@ -17,7 +19,13 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         IdentityModule.forRoot({ ...config.identity, isGlobal: true }),
       ],
-      controllers: [HealthController, WhoamiController],
+      controllers: [
+        HealthController,
+        WhoamiController,
+        WhoamiUserGroupController,
+        DashboardsController,
+        EmbedController,
+      ],
     };
   }
 }

@@ -41,11 +41,10 @@ function runJest(name, project, env) {
     [
       '--experimental-vm-modules',
       'node_modules/jest/bin/jest.js',
-      '--selectProjects',
-      project,
+      ...extraArgs, // test path patterns first: --selectProjects would swallow them as project names
+      `--selectProjects=${project}`,
       '--json',
       `--outputFile=${outputFile}`,
-      ...extraArgs,
     ],
     { stdio: 'inherit', env: { ...process.env, ...env } },
   );

@@ -33,8 +33,9 @@ function toExplo(group: UserGroupView) {
 }
 
 /**
- * Explo documents get-or-create as a GET with its fields in the body; clients also send them as query
- * parameters. Body fields win; JSON objects in the query (`properties`, `mapping`) are parsed.
+ * Explo documents get-or-create (a GET) and delete with their fields in the body; many HTTP clients
+ * cannot send a body with those methods, so query parameters are read too. Body fields win; JSON
+ * objects in the query (`properties`, `mapping`) are parsed.
  */
 const BodyOrQuery = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Record<string, unknown> => {

@@ -145,6 +145,8 @@ describe('parseTimestamp', () => {
     expect(parseTimestamp('1705320000.5')).toBeUndefined();
     expect(parseTimestamp('2024-01-15')).toBeUndefined();
     expect(parseTimestamp('2024-01-15Tnonsense')).toBeUndefined();
+    // without an offset the instant would depend on the server's time zone
+    expect(parseTimestamp('2024-01-15T12:00:00')).toBeUndefined();
     expect(parseTimestamp('1'.repeat(15))).toBeUndefined();
   });
 

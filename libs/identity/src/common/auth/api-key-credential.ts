@@ -19,7 +19,7 @@ function header(headers: Headers, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Parses a Regpack `Timestamp`: Unix seconds, Unix milliseconds or an ISO 8601 date. */
+/** Parses a Regpack `Timestamp`: Unix seconds, Unix milliseconds or an ISO 8601 date with an offset. */
 export function parseTimestamp(value: string): number | undefined {
   const text = value.trim();
   if (/^\d{1,11}$/.test(text)) {
@@ -28,7 +28,8 @@ export function parseTimestamp(value: string): number | undefined {
   if (/^\d{12,14}$/.test(text)) {
     return Number(text);
   }
-  if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+  // An ISO date must say its offset: without one, Date.parse would read it in the server's time zone.
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/i.test(text)) {
     const ms = Date.parse(text);
     return Number.isNaN(ms) ? undefined : ms;
   }
@@ -50,7 +51,9 @@ export function readApiKeyCredential(headers: Headers, now = Date.now()): ApiKey
     }
     const at = parseTimestamp(timestamp);
     if (at === undefined) {
-      throw IdentityError.unauthenticated('Timestamp must be Unix seconds or an ISO 8601 date.');
+      throw IdentityError.unauthenticated(
+        'Timestamp must be Unix seconds or an ISO 8601 date with a time zone offset.',
+      );
     }
     if (Math.abs(now - at) > TIMESTAMP_WINDOW_MS) {
       throw IdentityError.unauthenticated('Timestamp is more than 5 minutes from the server time.');
