@@ -15,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot(typeOrmOptions(config.database)),
+        TypeOrmModule.forRoot(typeOrmOptions(config.database, { logging: config.databaseLogging })),
         EventEmitterModule.forRoot(),
         IdentityModule.forRoot({ ...config.identity, isGlobal: true }),
       ],

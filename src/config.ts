@@ -16,6 +16,8 @@ export interface HostConfig {
   identity: IdentityModuleOptions;
   port: number;
   bootstrapKey?: string;
+  /** Log failed queries (default true); tests that provoke failures on purpose turn it off. */
+  databaseLogging?: boolean;
 }
 
 /** Reads the demo host's configuration; see the configuration table in README.md. */
@@ -55,13 +57,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HostConfig 
 }
 
 /** TypeORM options for the demo host: the module's entities and migrations as arrays, migrations on boot. */
-export function typeOrmOptions(database: DatabaseConfig): TypeOrmModuleOptions {
+export function typeOrmOptions(
+  database: DatabaseConfig,
+  options: { logging?: boolean } = {},
+): TypeOrmModuleOptions {
   const common = {
     entities: IDENTITY_ENTITIES,
     migrations: IDENTITY_MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
-    logging: ['error' as const],
+    logging: options.logging === false ? false : ['error' as const],
   };
   if (database.type === 'postgres') {
     return { ...common, type: 'postgres', url: database.url };

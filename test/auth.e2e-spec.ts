@@ -131,6 +131,21 @@ describe('workspace API keys on the demo host', () => {
     expect(res.body.fields).toEqual(expect.arrayContaining(['scope', 'workspaceId']));
   });
 
+  it("answers malformed JSON in the module's shape on its routes and leaves host routes to Nest", async () => {
+    const send = (path: string) =>
+      t.http
+        .post(path)
+        .set('Authorization', t.workspace.writeKey)
+        .set('Content-Type', 'application/json')
+        .send('{bad');
+    const mine = await send('/identity/api-keys');
+    expect(mine.status).toBe(400);
+    expect(mine.body).toEqual({ message: expect.stringContaining('could not be read') });
+    const host = await send('/whoami/ping');
+    expect(host.status).toBe(400);
+    expect(host.body).toMatchObject({ statusCode: 400 });
+  });
+
   it('writes an audit entry with the key id and Api-user, and no secret', async () => {
     const key = t.workspace.writeKey;
     const created = await t.http

@@ -36,11 +36,15 @@ describe('IdentityModule options in a host of its own', () => {
     database = undefined;
   });
 
-  async function boot(extras: IdentityModuleExtras, secret?: () => string) {
-    database = await createTestDatabase();
+  async function boot(extras: IdentityModuleExtras, secret?: () => string, inMemory = false) {
+    // A boot that fails leaves its connection open (Nest never returns the app to close); an
+    // in-memory SQLite database has no pool or socket to leak.
+    database = inMemory ? undefined : await createTestDatabase();
     @Module({
       imports: [
-        TypeOrmModule.forRoot(typeOrmOptions(database.config)),
+        TypeOrmModule.forRoot(
+          typeOrmOptions(database?.config ?? { type: 'sqlite', path: ':memory:' }, { logging: false }),
+        ),
         EventEmitterModule.forRoot(),
         IdentityModule.forRootAsync({
           ...extras,
@@ -110,7 +114,7 @@ describe('IdentityModule options in a host of its own', () => {
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
     try {
-      await expect(boot({}, () => '')).rejects.toThrow(/tokenSecret is missing/);
+      await expect(boot({}, () => '', true)).rejects.toThrow(/tokenSecret is missing/);
     } finally {
       process.env.NODE_ENV = previous;
     }

@@ -113,6 +113,23 @@ describe('user groups and embed tokens (Explo /api/user)', () => {
     expect(again.body).toEqual({ success: 0, error: expect.any(String) });
   });
 
+  it('lets only one of two simultaneous rotations with the same token succeed', async () => {
+    const created = await getOrCreate({ name: 'Race', user_group_id: 'race_1' });
+    const token: string = created.body.user_group.token;
+    const results = await Promise.all(
+      [0, 1].map(() => t.http.post('/api/user').set(auth()).send({ current_token: token })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 404]);
+    const winner: string = results.find((r) => r.status === 200)!.body.user_group.token;
+    expect((await getOrCreate({ name: 'Race', user_group_id: 'race_1' })).body.user_group.token).toBe(winner);
+    const live: { n: string | number }[] = await t.dataSource.query(
+      `SELECT COUNT(*) AS n FROM identity_user_group_tokens
+       WHERE revoked_at IS NULL
+         AND user_group_id = (SELECT id FROM identity_user_groups WHERE provided_id = 'race_1')`,
+    );
+    expect(Number(live[0].n)).toBe(1);
+  });
+
   it('deletes a group; its token is refused at once and cannot be used again', async () => {
     const created = await getOrCreate({ name: 'Delete me', user_group_id: 'delete_1' });
     const token: string = created.body.user_group.token;
@@ -167,6 +184,16 @@ describe('user groups and embed tokens (Explo /api/user)', () => {
     });
     expect(huge.status).toBe(400);
     expect(huge.body.error).toContain('properties');
+  });
+
+  it('answers a malformed JSON body with 400 in the Explo shape', async () => {
+    const res = await t.http
+      .post('/api/user')
+      .set(auth())
+      .set('Content-Type', 'application/json')
+      .send('{"current_token": ');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ success: 0, error: expect.stringContaining('could not be read') });
   });
 
   it('answers an unknown token with 404 in the Explo shape', async () => {

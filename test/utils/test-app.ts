@@ -46,6 +46,7 @@ export async function createTestApp(
   const config: HostConfig = {
     database: database.config,
     port: 0,
+    databaseLogging: false,
     identity: { tokenSecret: TEST_TOKEN_SECRET, rateLimit: { perSecond: 10_000 }, ...options.identity },
   };
   const app = await createDemoApp(config, ['error']);

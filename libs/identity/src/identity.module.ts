@@ -3,6 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuditService } from './common/audit/audit.service.js';
+import {
+  BodyErrorShaper,
+  IDENTITY_SURFACE_ERRORS,
+  type SurfaceErrors,
+} from './common/errors/body-error-shaper.js';
+import { MessageExceptionFilter, type SeedExceptionFilter } from './common/errors/seed-exception.filter.js';
+import { ExploExceptionFilter } from './user-groups/explo-exception.filter.js';
 import { ApiKeyGuard } from './common/auth/api-key.guard.js';
 import { ApiKeyStrategy } from './common/auth/api-key.strategy.js';
 import { IdentityEventsPublisher } from './common/events/identity-events.js';
@@ -45,13 +52,13 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
 /** A surface: its providers (exported to the host) and its controllers with the path option they mount at. */
 interface Surface {
   providers: Type[];
-  controllers: { controller: Type; path: keyof IdentityPaths }[];
+  controllers: { controller: Type; path: keyof IdentityPaths; filter: Type<SeedExceptionFilter> }[];
 }
 
 const SURFACES: Record<IdentityFeature, Surface> = {
   'user-groups': {
     providers: [UserGroupsService, UserGroupTokenGuard],
-    controllers: [{ controller: UserGroupsController, path: 'userGroups' }],
+    controllers: [{ controller: UserGroupsController, path: 'userGroups', filter: ExploExceptionFilter }],
   },
   'end-users': { providers: [], controllers: [] },
   'external-users': { providers: [], controllers: [] },
@@ -120,18 +127,27 @@ export class IdentityModule extends ConfigurableIdentityModule {
     const shape = resolveIdentityShape(extras);
     const surfaces = shape.features.map((feature) => SURFACES[feature]);
     const featureProviders = surfaces.flatMap((surface) => surface.providers);
-    const controllers = [
-      mountController(ApiKeysController, shape.paths.management),
-      ...surfaces.flatMap((surface) =>
-        surface.controllers.map(({ controller, path }) => mountController(controller, shape.paths[path])),
-      ),
+    const mounts = [
+      { controller: ApiKeysController, path: 'management' as const, filter: MessageExceptionFilter },
+      ...surfaces.flatMap((surface) => surface.controllers),
     ];
+    const controllers = mounts.map(({ controller, path }) => mountController(controller, shape.paths[path]));
+    const surfaceErrors: SurfaceErrors[] = mounts.map(({ path, filter }) => ({
+      path: shape.paths[path].replace(/\/$/, '') || '/',
+      filter: new filter(),
+    }));
     const providers = [...CORE_PROVIDERS, ...featureProviders];
     return {
       ...definition,
       imports: [...(definition.imports ?? []), TypeOrmModule.forFeature(IDENTITY_ENTITIES)],
       controllers,
-      providers: [...(definition.providers ?? []), ...INFRASTRUCTURE, ...providers],
+      providers: [
+        ...(definition.providers ?? []),
+        ...INFRASTRUCTURE,
+        ...providers,
+        { provide: IDENTITY_SURFACE_ERRORS, useValue: surfaceErrors },
+        BodyErrorShaper,
+      ],
       exports: [...providers, IDENTITY_RESOLVED_OPTIONS],
     };
   }

@@ -48,13 +48,17 @@ export abstract class SeedExceptionFilter implements ExceptionFilter {
   protected abstract body(error: NormalizedError): Record<string, unknown>;
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    this.respond(exception, host.switchToHttp().getResponse<Response>());
+  }
+
+  /** Writes any thrown value to the response in this surface's shape. */
+  respond(exception: unknown, response: Response): void {
     const error = normalizeError(exception);
     if (error.status >= 500) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
     }
-    const response = host.switchToHttp().getResponse<Response>();
     if (error.retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
