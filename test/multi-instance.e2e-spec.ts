@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import type { InvalidationOption } from '../libs/identity/src/index.js';
+import type { IdentityModuleOptions, InvalidationOption } from '../libs/identity/src/index.js';
 import { createTestDatabase, TEST_DB } from './utils/database.js';
-import { createTestApp } from './utils/test-app.js';
+import { createTestApp, type TestApp } from './utils/test-app.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 
@@ -24,60 +24,90 @@ async function eventually(check: () => Promise<boolean>, timeoutMs = 3000): Prom
   return false;
 }
 
-describe('two instances on one database', () => {
-  it('refuses a key revoked on instance A on instance B too, long before B’s cache would expire', async () => {
-    const database = await createTestDatabase();
+/**
+ * Boots instances A (with a workspace) and B on one fresh database with the same options, runs `use`,
+ * and tears everything down. With `needsBus`, the instances share this leg's invalidation bus and a
+ * 60 s cache, so only the bus can make B forget something within the 3 s the tests allow.
+ */
+async function withTwoInstances(
+  options: { needsBus?: boolean; identity?: IdentityModuleOptions },
+  use: (a: TestApp, b: TestApp) => Promise<void>,
+): Promise<void> {
+  const database = await createTestDatabase();
+  let identity = options.identity ?? {};
+  if (options.needsBus) {
     const invalidation = busFor(database.config.type === 'postgres' ? database.config.url : undefined);
     if (!invalidation) {
       console.warn('SKIPPED: no Redis for the SQLite leg’s invalidation bus');
       await database.drop();
       return;
     }
-    // A 60 s cache: only the bus can make B forget the key within the 3 s this test allows.
-    const identity = { invalidation, tokenCache: { ttlMs: 60_000 } };
-    const a = await createTestApp({ database, identity });
-    const b = await createTestApp({ database, identity, seedWorkspace: false });
-    try {
+    identity = { ...identity, invalidation, tokenCache: { ttlMs: 60_000 } };
+  }
+  const a = await createTestApp({ database, identity });
+  const b = await createTestApp({ database, identity, seedWorkspace: false });
+  try {
+    await use(a, b);
+  } finally {
+    await b.close();
+    await a.close();
+    await database.drop();
+  }
+}
+
+describe('two instances on one database', () => {
+  it('refuses a key revoked on instance A on instance B too, long before B’s cache would expire', async () => {
+    await withTwoInstances({ needsBus: true }, async (a, b) => {
       const key = await a.createKey(a.workspace.id, 'read');
       expect((await b.http.get('/whoami').set('Authorization', key)).status).toBe(200); // cached on B
       const list = await a.http.get('/identity/api-keys').set('Authorization', a.workspace.writeKey);
       const id = list.body.data.find((k: { prefix: string }) => k.prefix === key.slice(4, 12)).id;
-      expect(
-        (await a.http.delete(`/identity/api-keys/${id}`).set('Authorization', a.workspace.writeKey)).status,
-      ).toBe(200);
+      const revoked = await a.http
+        .delete(`/identity/api-keys/${id}`)
+        .set('Authorization', a.workspace.writeKey);
+      expect(revoked.status).toBe(200);
       const refused = await eventually(
         async () => (await b.http.get('/whoami').set('Authorization', key)).status === 401,
       );
       expect(refused).toBe(true);
-    } finally {
-      await b.close();
-      await a.close();
-      await database.drop();
-    }
+    });
+  });
+
+  it('refuses an embed token rotated on instance A on instance B too', async () => {
+    await withTwoInstances({ needsBus: true }, async (a, b) => {
+      const key = a.workspace.writeKey;
+      const created = await a.http
+        .get('/api/user')
+        .set('Authorization', key)
+        .send({ name: 'G', user_group_id: 'g' });
+      const token: string = created.body.user_group.token;
+      const viaB = () => b.http.get('/whoami/user-group').set('Authorization', `Token ${token}`);
+      expect((await viaB()).status).toBe(200); // cached on B
+      const rotated = await a.http.post('/api/user').set('Authorization', key).send({ current_token: token });
+      expect(rotated.status).toBe(200);
+      expect(await eventually(async () => (await viaB()).status === 401)).toBe(true);
+    });
   });
 
   (REDIS_URL ? it : it.skip)(
     'shares one rate-limit budget per key across instances through Redis',
     async () => {
-      const database = await createTestDatabase();
-      // A per-run Redis namespace is not needed: keys are per API key id, which is new in every run.
-      const identity = { redisUrl: REDIS_URL, rateLimit: { perSecond: 10 } };
-      const a = await createTestApp({ database, identity });
-      const b = await createTestApp({ database, identity, seedWorkspace: false });
-      try {
-        await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
-        const statuses: number[] = [];
-        for (let i = 0; i < 11; i++) {
-          const target = i % 2 === 0 ? a : b;
-          statuses.push((await target.http.get('/whoami').set('Authorization', a.workspace.writeKey)).status);
-        }
-        expect(statuses.filter((s) => s === 200)).toHaveLength(10);
-        expect(statuses[10]).toBe(429);
-      } finally {
-        await b.close();
-        await a.close();
-        await database.drop();
-      }
+      // Counters are keyed by API key id, which is new in every run: no namespace per run is needed.
+      await withTwoInstances(
+        { identity: { redisUrl: REDIS_URL, rateLimit: { perSecond: 10 } } },
+        async (a, b) => {
+          await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
+          const statuses: number[] = [];
+          for (let i = 0; i < 11; i++) {
+            const target = i % 2 === 0 ? a : b;
+            statuses.push(
+              (await target.http.get('/whoami').set('Authorization', a.workspace.writeKey)).status,
+            );
+          }
+          expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+          expect(statuses[10]).toBe(429);
+        },
+      );
     },
   );
 });

@@ -28,13 +28,7 @@ export class IdentityFoundation1764000000000 implements MigrationInterface {
           c.createdAt(),
         ],
         foreignKeys: [
-          {
-            name: 'fk_identity_api_keys_workspace',
-            columnNames: ['workspace_id'],
-            referencedTableName: 'identity_workspaces',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
+          c.cascadingForeignKey('identity_api_keys', 'workspace', 'workspace_id', 'identity_workspaces'),
         ],
         indices: [
           new TableIndex({ name: 'idx_identity_api_keys_workspace', columnNames: ['workspace_id'] }),

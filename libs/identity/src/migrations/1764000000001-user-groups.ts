@@ -23,13 +23,7 @@ export class IdentityUserGroups1764000000001 implements MigrationInterface {
           c.createdAt('updated_at'),
         ],
         foreignKeys: [
-          {
-            name: 'fk_identity_user_groups_workspace',
-            columnNames: ['workspace_id'],
-            referencedTableName: 'identity_workspaces',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
+          c.cascadingForeignKey('identity_user_groups', 'workspace', 'workspace_id', 'identity_workspaces'),
         ],
         indices: [
           new TableIndex({
@@ -56,13 +50,12 @@ export class IdentityUserGroups1764000000001 implements MigrationInterface {
           c.timestamp('revoked_at', true),
         ],
         foreignKeys: [
-          {
-            name: 'fk_identity_user_group_tokens_group',
-            columnNames: ['user_group_id'],
-            referencedTableName: 'identity_user_groups',
-            referencedColumnNames: ['id'],
-            onDelete: 'CASCADE',
-          },
+          c.cascadingForeignKey(
+            'identity_user_group_tokens',
+            'group',
+            'user_group_id',
+            'identity_user_groups',
+          ),
         ],
         indices: [
           new TableIndex({

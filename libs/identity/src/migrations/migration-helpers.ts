@@ -33,5 +33,13 @@ export function columnsFor(queryRunner: QueryRunner) {
         default: postgres ? 'now()' : "datetime('now')",
       }),
     asColumn: (options: TableColumnOptions): TableColumn => new TableColumn(options),
+    /** A foreign key named `fk_<table>_<what>` that deletes this row with the row it points at. */
+    cascadingForeignKey: (table: string, what: string, column: string, referencedTable: string) => ({
+      name: `fk_${table}_${what}`,
+      columnNames: [column],
+      referencedTableName: referencedTable,
+      referencedColumnNames: ['id'],
+      onDelete: 'CASCADE',
+    }),
   };
 }

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
 import { REQUIRE_ENVIRONMENT_KEY } from '../identity.constants.js';
-import { IdentityError, IdentityErrorCode } from '../common/errors/identity-error.js';
+import { requestPrincipal } from '../common/auth/request-principal.js';
 import type { ApiEnvironmentTag } from './user-group.entity.js';
 import { type UserGroupRequest, UserGroupTokenGuard } from './user-group-token.guard.js';
 import type { UserGroupPrincipal } from './user-groups.service.js';
@@ -26,14 +26,10 @@ export const UserGroupAuth = (environment?: ApiEnvironmentTag) =>
 
 /** The user group whose embed token authorised the request. */
 export const CurrentUserGroup = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): UserGroupPrincipal => {
-    const group = context.switchToHttp().getRequest<UserGroupRequest>().userGroup;
-    if (!group) {
-      throw new IdentityError(
-        IdentityErrorCode.Internal,
-        'No user group on this request; protect the route with @UserGroupAuth().',
-      );
-    }
-    return group;
-  },
+  (_data: unknown, context: ExecutionContext): UserGroupPrincipal =>
+    requestPrincipal<UserGroupPrincipal>(
+      context,
+      'userGroup' satisfies keyof UserGroupRequest,
+      '@UserGroupAuth()',
+    ),
 );

@@ -25,32 +25,19 @@ export const USER_GROUP_TOKEN_PREFIX = 'ugt';
 const MAX_JSON_LENGTH = 16_384;
 
 /** A user group as the host sees it, with its current embed token. */
-export interface UserGroupView {
-  id: string;
-  workspaceId: string;
-  providedId: string;
-  name: string;
-  apiEnvironmentTag: ApiEnvironmentTag;
-  properties: JsonObject | null;
-  mapping: JsonObject | null;
-  isDemoGroup: boolean;
-  createdAt: Date;
-  updatedAt: Date;
+export type UserGroupView = Omit<UserGroupEntity, 'workspace'> & {
   /** The current embed token; give it to the dashboard that renders for this group. */
   token: string;
-}
+};
 
 /** What a valid embed token proves: which group is viewing. No token, no secrets. */
-export interface UserGroupPrincipal {
-  id: string;
-  workspaceId: string;
-  providedId: string;
-  name: string;
-  apiEnvironmentTag: ApiEnvironmentTag;
-  properties: JsonObject | null;
+export type UserGroupPrincipal = Pick<
+  UserGroupEntity,
+  'id' | 'workspaceId' | 'providedId' | 'name' | 'apiEnvironmentTag' | 'properties'
+> & {
   /** Id of the token that authenticated the request. */
   tokenId: string;
-}
+};
 
 /** Input of `getOrCreate`. */
 export interface GetOrCreateUserGroupInput {

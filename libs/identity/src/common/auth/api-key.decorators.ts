@@ -10,8 +10,8 @@ import type { ApiKeyScope } from '../../api-keys/api-key.entity.js';
 import type { ApiKeyPrincipal } from '../../api-keys/api-keys.service.js';
 import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../../identity.constants.js';
 import type { AuditActor } from '../audit/audit.service.js';
-import { IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
 import { ApiKeyGuard, type IdentityRequest } from './api-key.guard.js';
+import { requestPrincipal } from './request-principal.js';
 
 /** Requires a key of this scope; without it, GET/HEAD need `read` and everything else `write`. */
 export const RequireScope = (scope: ApiKeyScope) => SetMetadata(REQUIRE_SCOPE_KEY, scope);
@@ -28,15 +28,11 @@ export const ApiKeyAuth = (scope?: ApiKeyScope) =>
   );
 
 function principalOf(context: ExecutionContext): ApiKeyPrincipal {
-  const principal = context.switchToHttp().getRequest<IdentityRequest>().identity;
-  if (!principal) {
-    // A route used the decorator without ApiKeyGuard: a wiring bug in the host, not a client error.
-    throw new IdentityError(
-      IdentityErrorCode.Internal,
-      'No API key principal on this request; protect the route with @ApiKeyAuth().',
-    );
-  }
-  return principal;
+  return requestPrincipal<ApiKeyPrincipal>(
+    context,
+    'identity' satisfies keyof IdentityRequest,
+    '@ApiKeyAuth()',
+  );
 }
 
 /** The id of the workspace whose API key authorised the request. */

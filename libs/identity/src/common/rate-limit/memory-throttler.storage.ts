@@ -1,6 +1,14 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+/** What a @nestjs/throttler storage answers for one hit. */
+export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/** The record of a fixed window: `hits` so far, `msLeft` until it resets; blocked once over `limit`. */
+export function fixedWindowRecord(hits: number, limit: number, msLeft: number): ThrottlerStorageRecord {
+  const timeToExpire = Math.max(1, Math.ceil(msLeft / 1000));
+  const isBlocked = hits > limit;
+  return { totalHits: hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 };
+}
 
 interface Window {
   hits: number;

@@ -1,7 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-
-type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { fixedWindowRecord, type ThrottlerStorageRecord } from './memory-throttler.storage.js';
 import { Redis } from 'ioredis';
 
 // One round trip: count the hit, start the window on the first hit, and report hits plus time left.
@@ -37,13 +36,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       `identity:throttle:${throttlerName}:${key}`,
       ttl,
     )) as [number, number];
-    const timeToExpire = Math.max(1, Math.ceil(ttlLeft / 1000));
-    return {
-      totalHits: hits,
-      timeToExpire,
-      isBlocked: hits > limit,
-      timeToBlockExpire: hits > limit ? timeToExpire : 0,
-    };
+    return fixedWindowRecord(hits, limit, ttlLeft);
   }
 
   onApplicationShutdown(): void {
