@@ -17,7 +17,18 @@ export async function createDemoApp(
     new DocumentBuilder()
       .setTitle('nestjs-identity demo host')
       .setDescription('Identity routes at the seeds’ own paths, plus the module’s management routes.')
-      .addSecurity('api-key', { type: 'apiKey', in: 'header', name: 'Authorization' })
+      .addSecurity('api-key', {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Authorization',
+        description: 'A workspace API key: "Token idk_…", "Bearer idk_…" or the bare key',
+      })
+      .addSecurity('user-group-token', {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Authorization',
+        description: 'A user-group embed token: "Token ugt_…" (or ?token= in the URL)',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

@@ -5,7 +5,7 @@ import { IdentityEvents } from '../identity.constants.js';
 import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../common/audit/audit.service.js';
 import { IdentityError } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
-import { isUniqueViolation, isUuid, newId } from '../common/persistence/persistence.js';
+import { isUniqueViolation, isUuid, newId, runInTransaction } from '../common/persistence/persistence.js';
 import { TokenCache } from '../common/tokens/token-cache.js';
 import { isWellFormedToken, mintToken } from '../common/tokens/token-format.js';
 import { TokenHasher } from '../common/tokens/token-hasher.js';
@@ -106,7 +106,7 @@ export class ApiKeysService implements OnModuleDestroy {
         createdAt: new Date(),
       };
       try {
-        await this.keys.manager.transaction(async (manager) => {
+        await runInTransaction(this.keys.manager.connection, async (manager) => {
           await manager.insert(ApiKeyEntity, key);
           await this.audit.record(
             actor,
@@ -147,7 +147,7 @@ export class ApiKeysService implements OnModuleDestroy {
     const key = await this.get(workspaceId, keyId);
     if (!key.revokedAt) {
       key.revokedAt = new Date();
-      await this.keys.manager.transaction(async (manager) => {
+      await runInTransaction(this.keys.manager.connection, async (manager) => {
         await manager.update(
           ApiKeyEntity,
           { id: key.id, workspaceId, revokedAt: IsNull() },

@@ -11,6 +11,7 @@ import {
   isUniqueViolation,
   type JsonObject,
   newId,
+  runInTransaction,
   updateRows,
 } from '../common/persistence/persistence.js';
 import { TokenCache } from '../common/tokens/token-cache.js';
@@ -114,7 +115,7 @@ export class UserGroupsService {
     };
     let token: string;
     try {
-      token = await this.dataSource.transaction(async (manager) => {
+      token = await runInTransaction(this.dataSource, async (manager) => {
         await insertRows(manager, UserGroupEntity, group);
         const minted = await this.insertToken(manager, group, 1);
         await this.audit.record(actor, this.auditEntry(group, 'user-group.create'), manager);
@@ -145,7 +146,7 @@ export class UserGroupsService {
     actor: AuditActor = SYSTEM_ACTOR,
   ): Promise<UserGroupView> {
     const { group, token } = await this.findByCurrentToken(workspaceId, currentToken);
-    const next = await this.dataSource.transaction(async (manager) => {
+    const next = await runInTransaction(this.dataSource, async (manager) => {
       const minted = await this.retireAndMint(manager, group, token);
       await this.audit.record(actor, this.auditEntry(group, 'user-group.rotate-token'), manager);
       return minted;
@@ -180,7 +181,7 @@ export class UserGroupsService {
       patch.mapping = changes.mapping;
     }
     const updated = { ...group, ...patch, updatedAt: new Date() };
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       await updateRows(
         manager,
         UserGroupEntity,
@@ -197,7 +198,7 @@ export class UserGroupsService {
   /** Deletes the group; every one of its tokens stops working at once, on every instance. */
   async delete(workspaceId: string, currentToken: string, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
     const { group } = await this.findByCurrentToken(workspaceId, currentToken);
-    await this.dataSource.transaction(async (manager) => {
+    await runInTransaction(this.dataSource, async (manager) => {
       await manager.delete(UserGroupTokenEntity, { userGroupId: group.id });
       await manager.delete(UserGroupEntity, { id: group.id, workspaceId });
       await this.audit.record(actor, this.auditEntry(group, 'user-group.delete'), manager);
@@ -291,7 +292,7 @@ export class UserGroupsService {
     if (current && token) {
       return { ...group, token };
     }
-    const minted = await this.dataSource.transaction(async (manager) => {
+    const minted = await runInTransaction(this.dataSource, async (manager) => {
       const next = current
         ? await this.retireAndMint(manager, group, current, true)
         : await this.insertToken(manager, group, 1);

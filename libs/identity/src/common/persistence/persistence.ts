@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   type DataSource,
   type EntityManager,
@@ -18,9 +18,30 @@ export function isUniqueViolation(err: unknown): boolean {
   return driverError?.code === '23505' || driverError?.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-/** A new primary key; ids are made by the module so bulk inserts and both databases behave alike. */
+let lastIdMs = 0;
+let idSequence = 0;
+
+/**
+ * A new primary key: a UUIDv7 (time-ordered, RFC 9562) with a 12-bit counter, so ids made in one
+ * process sort in creation order even within one millisecond, and `(createdAt, id)` orders are stable.
+ * Ids are made by the module so bulk inserts and both databases behave alike.
+ */
 export function newId(): string {
-  return randomUUID();
+  const now = Date.now();
+  if (now > lastIdMs) {
+    lastIdMs = now;
+    idSequence = randomBytes(2).readUInt16BE(0) & 0x7ff; // leaves room to count up within the ms
+  } else if (++idSequence > 0xfff) {
+    lastIdMs += 1; // borrow the next millisecond rather than repeat or reorder
+    idSequence = 0;
+  }
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(lastIdMs, 0, 6);
+  bytes[6] = 0x70 | (idSequence >> 8);
+  bytes[7] = idSequence & 0xff;
+  bytes[8] = 0x80 | (bytes[8] & 0x3f);
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** True for a well-formed UUID; ids from a URL are checked before they reach a query (PostgreSQL rejects bad uuids). */
@@ -68,4 +89,29 @@ export async function updateRows<T extends ObjectLiteral>(
 ): Promise<number> {
   const result = await manager.update(target, where, changes as unknown as QueryDeepPartialEntity<T>);
   return result.affected ?? 0;
+}
+
+const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+
+/**
+ * Runs `work` in one transaction. better-sqlite3 gives TypeORM a single connection and TypeORM does not
+ * queue transactions on it, so two overlapping ones fail ("cannot start a transaction within a
+ * transaction") and the failing one's rollback undoes the other's. On SQLite, transactions of a data
+ * source therefore run one after another; on PostgreSQL each gets its own pooled connection.
+ * Do not nest calls: pass the manager down instead.
+ */
+export function runInTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (dialectOf(dataSource) !== 'sqlite') {
+    return dataSource.transaction(work);
+  }
+  const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
+  const result = previous.then(() => dataSource.transaction(work));
+  sqliteQueues.set(
+    dataSource,
+    result.catch(() => undefined),
+  );
+  return result;
 }

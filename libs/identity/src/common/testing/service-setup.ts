@@ -1,0 +1,60 @@
+import { expect } from '@jest/globals';
+import type { Type } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdentityError, type IdentityErrorCode } from '../errors/identity-error.js';
+import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from '../../identity.entities.js';
+import type { IdentityModuleOptions } from '../../identity.module-definition.js';
+import { IdentityModule } from '../../identity.module.js';
+import { WorkspacesService } from '../../workspaces/workspaces.service.js';
+
+/** What a service spec works with: the service under test, any other provider, and one workspace. */
+export interface ServiceSetup<T> {
+  /** The service under test. */
+  sut: T;
+  /** Any other provider of the module (AuditService, WorkspacesService, DataSource…). */
+  get<P>(type: Type<P>): P;
+  /** A workspace created for this test. */
+  workspaceId: string;
+  module: TestingModule;
+  /** Closes the module and with it the in-memory database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots `IdentityModule` on a fresh in-memory SQLite database with the real migrations, creates a
+ * workspace and hands back the service under test. Library-internal test support for `*.spec.ts`.
+ */
+export async function setup<T>(
+  sut: Type<T>,
+  overrides: IdentityModuleOptions = {},
+): Promise<ServiceSetup<T>> {
+  const module = await Test.createTestingModule({
+    imports: [
+      TypeOrmModule.forRoot({
+        type: 'better-sqlite3',
+        database: ':memory:',
+        entities: IDENTITY_ENTITIES,
+        migrations: IDENTITY_MIGRATIONS,
+        migrationsRun: true,
+        logging: false,
+      }),
+      IdentityModule.forRoot({ tokenSecret: 'x'.repeat(40), rateLimit: false, ...overrides }),
+    ],
+  }).compile();
+  await module.init();
+  const workspace = await module.get(WorkspacesService).create('Test workspace');
+  return {
+    sut: module.get(sut),
+    get: (type) => module.get(type),
+    workspaceId: workspace.id,
+    module,
+    close: () => module.close(),
+  };
+}
+
+/** Asserts that the promise rejects with an `IdentityError` of the given code. */
+export async function expectIdentityError(promise: Promise<unknown>, code: IdentityErrorCode): Promise<void> {
+  await expect(promise).rejects.toBeInstanceOf(IdentityError);
+  await expect(promise).rejects.toMatchObject({ code });
+}
