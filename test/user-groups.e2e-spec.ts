@@ -202,6 +202,51 @@ describe('user groups and embed tokens (Explo /api/user)', () => {
     expect(res.body).toEqual({ success: 0, error: 'User group token not found.' });
   });
 
+  it('lets a read-scoped key get an existing group but not create one (403)', async () => {
+    const read = { Authorization: `Token ${t.workspace.readKey}` };
+    const refused = await t.http.get('/api/user').set(read).send({ name: 'New', user_group_id: 'read_new' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ success: 0, error: expect.stringContaining('read-only') });
+    const created = await getOrCreate({ name: 'Existing', user_group_id: 'read_existing' });
+    const got = await t.http
+      .get('/api/user')
+      .set(read)
+      .send({ name: 'Existing', user_group_id: 'read_existing' });
+    expect(got.status).toBe(200);
+    expect(got.body).toMatchObject({
+      new_user_group: false,
+      user_group: { token: created.body.user_group.token },
+    });
+  });
+
+  it('deletes with current_token in the query, for clients that send no DELETE body', async () => {
+    const created = await getOrCreate({ name: 'Query delete', user_group_id: 'qdel_1' });
+    const token: string = created.body.user_group.token;
+    const res = await t.http.delete('/api/user').query({ current_token: token }).set(auth());
+    expect(res.status).toBe(200);
+    expect((await dashboard(t, token)).status).toBe(401);
+  });
+
+  it('refuses NUL characters with 400 on both databases, never 500', async () => {
+    const res = await getOrCreate({ name: 'Nul', user_group_id: 'a\u0000b' });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ success: 0, error: expect.stringContaining('user_group_id') });
+    const key = await t.http.post('/identity/api-keys').set(auth()).send({ name: 'a\u0000b' });
+    expect(key.status).toBe(400);
+  });
+
+  it('reads is_demo_group=true from the query as a boolean', async () => {
+    const res = await t.http
+      .get('/api/user')
+      .query({ name: 'Demo', user_group_id: 'demo_1', is_demo_group: 'true' })
+      .set(auth());
+    expect(res.status).toBe(200);
+    const rows: { is_demo_group: boolean | number }[] = await t.dataSource.query(
+      "SELECT is_demo_group FROM identity_user_groups WHERE provided_id = 'demo_1'",
+    );
+    expect(Boolean(rows[0].is_demo_group)).toBe(true);
+  });
+
   it('refuses rotation with a read-scoped key (403) and leaves the token working', async () => {
     const created = await getOrCreate({ name: 'Read only', user_group_id: 'ro_1' });
     const token: string = created.body.user_group.token;

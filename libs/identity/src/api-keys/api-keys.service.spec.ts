@@ -147,5 +147,18 @@ describe(ApiKeysService.name, () => {
         expect(row).toMatchObject({ targetType: 'api_key', targetId: apiKey.id, actorType: 'system' });
       }
     });
+
+    it('records one revoke when two revokes of one key overlap, and both answer with the stored time', async () => {
+      const { apiKey } = await sut.create(workspaceId, {});
+      const [first, second] = await Promise.all([
+        sut.revoke(workspaceId, apiKey.id),
+        sut.revoke(workspaceId, apiKey.id),
+      ]);
+
+      const rows = await ctx.get(AuditService).list(workspaceId);
+
+      expect(rows.filter((row) => row.action === 'api-key.revoke')).toHaveLength(1);
+      expect(first.revokedAt).toEqual(second.revokedAt);
+    });
   });
 });

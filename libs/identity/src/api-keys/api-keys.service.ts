@@ -146,23 +146,29 @@ export class ApiKeysService implements OnModuleDestroy {
   async revoke(workspaceId: string, keyId: string, actor: AuditActor = SYSTEM_ACTOR): Promise<ApiKeyView> {
     const key = await this.get(workspaceId, keyId);
     if (!key.revokedAt) {
-      key.revokedAt = new Date();
-      await runInTransaction(this.keys.manager.connection, async (manager) => {
-        await manager.update(
+      const revokedAt = new Date();
+      const revokedNow = await runInTransaction(this.keys.manager.connection, async (manager) => {
+        const result = await manager.update(
           ApiKeyEntity,
           { id: key.id, workspaceId, revokedAt: IsNull() },
-          { revokedAt: key.revokedAt },
+          { revokedAt },
         );
+        if (result.affected !== 1) {
+          return false; // a concurrent revoke got there first and wrote the audit entry
+        }
         await this.audit.record(
           actor,
           { workspaceId, action: 'api-key.revoke', targetType: 'api_key', targetId: key.id },
           manager,
         );
+        return true;
       });
-      this.events.emit(IdentityEvents.apiKeyRevoked, { workspaceId, id: key.id });
+      if (revokedNow) {
+        this.events.emit(IdentityEvents.apiKeyRevoked, { workspaceId, id: key.id });
+      }
     }
     await this.cache.invalidate([`api-key:${key.id}`]);
-    return key;
+    return this.get(workspaceId, keyId);
   }
 
   /**
@@ -179,6 +185,7 @@ export class ApiKeysService implements OnModuleDestroy {
     const hash = this.hasher.hash(secret);
     let key = this.cache.get<CachedKey>('api-key', hash);
     if (!key) {
+      const ticket = this.cache.ticket();
       const row = await this.keys.findOneBy({ hash });
       if (!row || !this.hasher.matches(secret, row.hash)) {
         throw IdentityError.unauthenticated('Invalid API key.');
@@ -187,7 +194,7 @@ export class ApiKeysService implements OnModuleDestroy {
         throw IdentityError.unauthenticated('This API key has been revoked.');
       }
       key = { id: row.id, workspaceId: row.workspaceId, scope: row.scope, prefix: row.prefix };
-      this.cache.set('api-key', hash, key, [`api-key:${row.id}`]);
+      this.cache.set('api-key', hash, key, [`api-key:${row.id}`], ticket);
     }
     if (options.apiId !== undefined && options.apiId !== key.prefix) {
       throw IdentityError.unauthenticated('Api-id does not match Api-token.');

@@ -12,7 +12,13 @@ import {
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ApiKeyAuth, CurrentActor, CurrentWorkspace } from '../common/auth/api-key.decorators.js';
+import type { ApiKeyPrincipal } from '../api-keys/api-keys.service.js';
+import {
+  ApiKeyAuth,
+  CurrentActor,
+  CurrentPrincipal,
+  CurrentWorkspace,
+} from '../common/auth/api-key.decorators.js';
 import type { AuditActor } from '../common/audit/audit.service.js';
 import { identityValidationPipe } from '../common/validation/validation.js';
 import { CurrentTokenDto, GetOrCreateUserGroupDto, UpdateUserGroupDto } from './dto/user-group.dto.js';
@@ -41,6 +47,11 @@ const BodyOrQuery = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Record<string, unknown> => {
     const request = context.switchToHttp().getRequest<Request>();
     const query: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
+    for (const field of ['is_demo_group']) {
+      if (query[field] === 'true' || query[field] === 'false') {
+        query[field] = query[field] === 'true';
+      }
+    }
     for (const field of ['properties', 'mapping']) {
       const value = query[field];
       if (typeof value === 'string') {
@@ -70,12 +81,12 @@ export class UserGroupsController {
   @Get('user')
   @ApiOperation({ summary: 'Gets a user group with its current token, creating it on first use' })
   async getOrCreate(
-    @CurrentWorkspace() workspaceId: string,
+    @CurrentPrincipal() principal: ApiKeyPrincipal,
     @CurrentActor() actor: AuditActor,
     @BodyOrQuery() input: GetOrCreateUserGroupDto,
   ) {
     const { userGroup, created } = await this.userGroups.getOrCreate(
-      workspaceId,
+      principal.workspaceId,
       {
         providedId: input.user_group_id,
         name: input.name,
@@ -85,6 +96,7 @@ export class UserGroupsController {
         isDemoGroup: input.is_demo_group,
       },
       actor,
+      { mayWrite: principal.scope === 'write' },
     );
     return { success: 1, new_user_group: created, user_group: toExplo(userGroup) };
   }
@@ -120,7 +132,7 @@ export class UserGroupsController {
   async delete(
     @CurrentWorkspace() workspaceId: string,
     @CurrentActor() actor: AuditActor,
-    @Body() body: CurrentTokenDto,
+    @BodyOrQuery() body: CurrentTokenDto,
   ) {
     await this.userGroups.delete(workspaceId, body.current_token, actor);
     return { success: 1 };

@@ -87,18 +87,26 @@ export class UserGroupsService {
   /**
    * Returns the group `(workspace, environment, providedId)` with its current token, creating it on the
    * first call. Safe under concurrency: of many simultaneous first calls exactly one creates the group.
+   * With `mayWrite: false` (a read-only key) it only gets: creating or re-issuing is then refused (403).
    */
   async getOrCreate(
     workspaceId: string,
     input: GetOrCreateUserGroupInput,
     actor: AuditActor = SYSTEM_ACTOR,
+    options: { mayWrite?: boolean } = {},
   ): Promise<{ userGroup: UserGroupView; created: boolean }> {
+    const mayWrite = options.mayWrite ?? true;
     const environment = input.apiEnvironmentTag ?? 'Customer';
     checkJsonSize('properties', input.properties);
     checkJsonSize('mapping', input.mapping);
     const existing = await this.findGroup(workspaceId, environment, input.providedId);
     if (existing) {
-      return { userGroup: await this.withCurrentToken(existing, actor), created: false };
+      return { userGroup: await this.withCurrentToken(existing, actor, mayWrite), created: false };
+    }
+    if (!mayWrite) {
+      throw IdentityError.forbidden(
+        'This API key is read-only; creating a user group needs a read-write key.',
+      );
     }
     const now = new Date();
     const group: UserGroupEntity = {
@@ -130,7 +138,7 @@ export class UserGroupsService {
       if (!winner) {
         throw err;
       }
-      return { userGroup: await this.withCurrentToken(winner, actor), created: false };
+      return { userGroup: await this.withCurrentToken(winner, actor, mayWrite), created: false };
     }
     this.events.emit(IdentityEvents.userGroupCreated, { workspaceId, id: group.id });
     return { userGroup: { ...group, token }, created: true };
@@ -220,6 +228,7 @@ export class UserGroupsService {
     if (cached) {
       return cached.expiresAt === undefined || cached.expiresAt > Date.now() ? cached.principal : undefined;
     }
+    const ticket = this.cache.ticket();
     const row = await this.tokenWithGroup(hash);
     if (!row?.userGroup || !this.isLive(row) || !this.hasher.matches(token, row.hash)) {
       return undefined;
@@ -234,9 +243,13 @@ export class UserGroupsService {
       properties: group.properties,
       tokenId: row.id,
     };
-    this.cache.set('user-group-token', hash, { principal, expiresAt: row.expiresAt?.getTime() }, [
-      `user-group:${group.id}`,
-    ]);
+    this.cache.set(
+      'user-group-token',
+      hash,
+      { principal, expiresAt: row.expiresAt?.getTime() },
+      [`user-group:${group.id}`],
+      ticket,
+    );
     return principal;
   }
 
@@ -282,8 +295,15 @@ export class UserGroupsService {
     return { group: userGroup, token: token as UserGroupTokenEntity };
   }
 
-  /** The group with its current token, unsealed; mints a new one if it cannot be unsealed (secret changed). */
-  private async withCurrentToken(group: UserGroupEntity, actor: AuditActor): Promise<UserGroupView> {
+  /**
+   * The group with its current token, unsealed; mints a new one (a write) if it cannot be unsealed,
+   * e.g. after the module secret changed.
+   */
+  private async withCurrentToken(
+    group: UserGroupEntity,
+    actor: AuditActor,
+    mayWrite: boolean,
+  ): Promise<UserGroupView> {
     const current = await this.dataSource.manager.findOne(UserGroupTokenEntity, {
       where: { userGroupId: group.id, revokedAt: IsNull(), expiresAt: IsNull() },
       order: { generation: 'DESC' },
@@ -291,6 +311,11 @@ export class UserGroupsService {
     const token = current?.sealed ? this.sealer.open(current.sealed) : undefined;
     if (current && token) {
       return { ...group, token };
+    }
+    if (!mayWrite) {
+      throw IdentityError.forbidden(
+        'This API key is read-only; issuing a new user group token needs a read-write key.',
+      );
     }
     const minted = await runInTransaction(this.dataSource, async (manager) => {
       const next = current

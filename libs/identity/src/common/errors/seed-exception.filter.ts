@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
 import { IdentityError } from './identity-error.js';
 
 /** An error reduced to what every seed shape needs. */
@@ -9,6 +10,9 @@ export interface NormalizedError {
   fields?: string[];
   retryAfterSeconds?: number;
 }
+
+/** PostgreSQL data exceptions caused by client values: bad encoding or NUL, too long, out of range, bad format. */
+const CLIENT_DATA_ERRORS = new Set(['22021', '22P05', '22001', '22003', '22P02', '22007', '22008']);
 
 /** Turns any thrown value into a status and a message that is safe to show a client. */
 export function normalizeError(exception: unknown): NormalizedError {
@@ -23,6 +27,17 @@ export function normalizeError(exception: unknown): NormalizedError {
       message = Array.isArray(raw) ? raw.join('; ') : String(raw);
     }
     return { status: exception.getStatus(), message };
+  }
+  // PostgreSQL refuses some client text outright (a NUL character, an invalid byte sequence, a value
+  // too long or out of range): that is bad input, not a server fault.
+  if (exception instanceof QueryFailedError) {
+    const code = (exception.driverError as { code?: unknown } | undefined)?.code;
+    if (typeof code === 'string' && CLIENT_DATA_ERRORS.has(code)) {
+      return {
+        status: 400,
+        message: 'Invalid data provided: a value contains characters or a size that cannot be stored.',
+      };
+    }
   }
   // body-parser errors (malformed JSON, too large) carry their own 4xx status.
   if (typeof exception === 'object' && exception !== null && 'status' in exception && 'type' in exception) {

@@ -57,6 +57,7 @@ abstract class RemoteInvalidationBus implements InvalidationBus {
 /** PostgreSQL LISTEN/NOTIFY; reconnects after a lost connection and then drops the whole cache. */
 export class PostgresInvalidationBus extends RemoteInvalidationBus {
   private client?: pg.Client;
+  private reconnectTimer?: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly url: string) {
@@ -69,28 +70,50 @@ export class PostgresInvalidationBus extends RemoteInvalidationBus {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', (msg) => this.deliver(msg.payload));
-    client.on('error', (err) => {
-      this.logger.warn(`LISTEN connection lost (${err.message}); reconnecting`);
-      this.client = undefined;
-      void client.end().catch(() => undefined);
-      this.reconnectSoon();
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: 'nestjs-identity-invalidation',
     });
+    client.on('notification', (msg) => this.deliver(msg.payload));
+    let lost = false;
+    const onLost = (reason: string) => {
+      if (lost) {
+        return; // 'error' is often followed by 'end': reconnect once
+      }
+      lost = true;
+      if (this.client === client) {
+        this.client = undefined;
+      }
+      void client.end().catch(() => undefined);
+      if (!this.closed) {
+        this.logger.warn(`LISTEN connection lost (${reason}); reconnecting`);
+        this.reconnectSoon();
+      }
+    };
+    client.on('error', (err) => onLost(err.message));
+    client.on('end', () => onLost('connection ended'));
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
+    if (this.closed) {
+      lost = true;
+      await client.end();
+      return;
+    }
     this.client = client;
   }
 
   private reconnectSoon(): void {
-    if (this.closed) {
-      return;
-    }
-    setTimeout(() => {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      if (this.closed) {
+        return;
+      }
+      // Messages sent while disconnected are lost: drop everything once reconnected.
       this.connect()
         .then(() => this.listener([INVALIDATE_ALL]))
         .catch(() => this.reconnectSoon());
-    }, 1000).unref();
+    }, 1000);
+    this.reconnectTimer.unref();
   }
 
   async publish(tags: string[]): Promise<void> {
@@ -102,7 +125,10 @@ export class PostgresInvalidationBus extends RemoteInvalidationBus {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.client?.end();
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end();
   }
 }
 

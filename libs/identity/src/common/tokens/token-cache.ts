@@ -19,6 +19,8 @@ export class TokenCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('IdentityTokenCache');
   private readonly entries: LRUCache<string, Entry> | undefined;
   private readonly keysByTag = new Map<string, Set<string>>();
+  /** Counts invalidations seen here (local or from the bus); see `ticket()`. */
+  private invalidations = 0;
 
   constructor(
     @Inject(IDENTITY_RESOLVED_OPTIONS) options: ResolvedIdentityOptions,
@@ -49,9 +51,18 @@ export class TokenCache implements OnModuleInit, OnApplicationShutdown {
     return this.entries?.get(`${kind}:${hash}`)?.value as T | undefined;
   }
 
-  /** Caches a verified credential under the tags it depends on. */
-  set(kind: string, hash: string, value: unknown, tags: readonly string[]): void {
-    if (!this.entries) {
+  /**
+   * Take a ticket before reading a credential from the database and hand it to `set()`: if any
+   * invalidation arrived in between, the read may predate it (a rotation committing meanwhile, or its
+   * message from another instance), so `set()` does not cache that result.
+   */
+  ticket(): number {
+    return this.invalidations;
+  }
+
+  /** Caches a verified credential under the tags it depends on, unless an invalidation came after `ticket`. */
+  set(kind: string, hash: string, value: unknown, tags: readonly string[], ticket: number): void {
+    if (!this.entries || ticket !== this.invalidations) {
       return;
     }
     const key = `${kind}:${hash}`;
@@ -83,6 +94,7 @@ export class TokenCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   private dropLocally(tags: readonly string[]): void {
+    this.invalidations++;
     if (!this.entries) {
       return;
     }
