@@ -31,6 +31,21 @@ describe(UserGroupsService.name, () => {
       ({ sut, workspaceId } = ctx);
     });
 
+    describe('rotateToken, many times', () => {
+      it('keeps at most three token rows per group, and only the newest token works', async () => {
+        const tokens = [await createAcme()];
+        for (let i = 0; i < 10; i++) {
+          tokens.push((await sut.rotateToken(workspaceId, tokens[tokens.length - 1])).token);
+        }
+
+        const rows = await ctx.get(DataSource).getRepository(UserGroupTokenEntity).count();
+        expect(rows).toBeLessThanOrEqual(3);
+        const found = await Promise.all(tokens.map((token) => sut.findByToken(token)));
+        expect(found.slice(0, -1).every((principal) => principal === undefined)).toBe(true);
+        expect(found[found.length - 1]).toBeDefined();
+      });
+    });
+
     describe('getOrCreate', () => {
       it('creates exactly one group when 20 first calls overlap in one process', async () => {
         const results = await Promise.all(

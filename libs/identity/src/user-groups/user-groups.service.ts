@@ -351,6 +351,13 @@ export class UserGroupsService {
       // A concurrent rotation retired it first.
       throw IdentityError.notFound('User group token is no longer current; use the newest token.');
     }
+    // Anything older dies now. Rows that were already dead are dropped, so a group keeps at most three
+    // token rows however often it rotates (a dead token and a missing one are refused alike).
+    await manager.delete(UserGroupTokenEntity, {
+      userGroupId: group.id,
+      id: Not(current.id),
+      revokedAt: Not(IsNull()),
+    });
     await manager.update(
       UserGroupTokenEntity,
       { userGroupId: group.id, revokedAt: IsNull(), id: Not(current.id) },
