@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { INVALIDATE_ALL, PostgresInvalidationBus } from '../libs/identity/src/index.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './utils/database.js';
@@ -82,5 +83,37 @@ async function until(check: () => Promise<boolean>, timeoutMs = 5000): Promise<b
     await bus.close();
     await sleep(1500); // past the reconnect delay
     expect(await listenSessions(admin, name)).toEqual([]);
+  });
+
+  it('sends on the tags it invalidated while its own connection was down', async () => {
+    const a = new PostgresInvalidationBus(url);
+    const b = new PostgresInvalidationBus(url);
+    const seenByB: string[][] = [];
+    await a.subscribe(() => undefined);
+    const [aPid] = await listenSessions(admin, name); // A's session: the only one so far
+    await b.subscribe((tags) => seenByB.push(tags));
+    try {
+      await admin.query('SELECT pg_terminate_backend($1)', [aPid]);
+      await sleep(100); // A has noticed; its reconnect is a second away
+      await a.publish(['api-key:while-down']);
+      expect(await until(async () => seenByB.some((tags) => tags.includes('api-key:while-down')))).toBe(true);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('leaves no reconnect loop behind when the first connection fails', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const missing = new URL(url);
+      missing.pathname = '/identity_database_that_does_not_exist';
+      const bus = new PostgresInvalidationBus(missing.toString());
+      await expect(bus.subscribe(() => undefined)).rejects.toThrow();
+      await sleep(2500); // past two reconnect delays
+      expect(warn.mock.calls.filter((call) => String(call[0]).includes('reconnecting'))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -64,7 +64,7 @@ export { TokenCache } from './common/tokens/token-cache.js';
 export { TokenHasher } from './common/tokens/token-hasher.js';
 export { isWellFormedToken, mintToken } from './common/tokens/token-format.js';
 export { TokenSealer } from './common/tokens/token-sealer.js';
-export { type JsonObject } from './common/persistence/persistence.js';
+export { type JsonObject, runInTransaction } from './common/persistence/persistence.js';
 
 export {
   API_ENVIRONMENT_TAGS,

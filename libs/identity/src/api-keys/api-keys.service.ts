@@ -210,8 +210,9 @@ export class ApiKeysService implements OnModuleDestroy {
       return;
     }
     this.lastTouched.set(keyId, now);
-    const write = this.keys
-      .update({ id: keyId }, { lastUsedAt: new Date(now) })
+    const write = runInTransaction(this.keys.manager.connection, (manager) =>
+      manager.update(ApiKeyEntity, { id: keyId }, { lastUsedAt: new Date(now) }),
+    )
       .catch((err: unknown) => {
         this.logger.warn(`Could not record the use of API key ${keyId}: ${(err as Error).message}`);
       })

@@ -10,6 +10,7 @@ import {
   insertRows,
   isUniqueViolation,
   type JsonObject,
+  lockRow,
   newId,
   runInTransaction,
   updateRows,
@@ -207,6 +208,7 @@ export class UserGroupsService {
   async delete(workspaceId: string, currentToken: string, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
     const { group } = await this.findByCurrentToken(workspaceId, currentToken);
     await runInTransaction(this.dataSource, async (manager) => {
+      await lockRow(manager, 'identity_user_groups', group.id);
       await manager.delete(UserGroupTokenEntity, { userGroupId: group.id });
       await manager.delete(UserGroupEntity, { id: group.id, workspaceId });
       await this.audit.record(actor, this.auditEntry(group, 'user-group.delete'), manager);
@@ -335,6 +337,9 @@ export class UserGroupsService {
     current: UserGroupTokenEntity,
     immediately = false,
   ): Promise<string> {
+    if (!(await lockRow(manager, 'identity_user_groups', group.id))) {
+      throw IdentityError.notFound('User group token not found.'); // deleted meanwhile
+    }
     const now = new Date();
     const graceMs = immediately ? 0 : this.options.userGroups.rotationGraceSeconds * 1000;
     const retired = await manager

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IdentityErrorCode } from '../common/errors/identity-error.js';
 import { expectIdentityError, type ServiceSetup, setup } from '../common/testing/service-setup.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { WorkspacesService } from './workspaces.service.js';
 
 describe(WorkspacesService.name, () => {
@@ -19,6 +20,28 @@ describe(WorkspacesService.name, () => {
   });
 
   describe('create', () => {
+    it('keeps every workspace it reports as created, even while another write rolls back', async () => {
+      const keys = ctx.get(ApiKeysService);
+      const { secret } = await keys.create(ctx.workspaceId, {});
+      const lost: number[] = [];
+      // Start the create k microtasks into a key registration that fails (a conflict) and rolls back,
+      // so that across the runs it lands at every point of that transaction.
+      for (let k = 0; k < 60; k++) {
+        const conflicting = keys.create(ctx.workspaceId, { secret }).catch(() => undefined);
+        const delayed = async () => {
+          for (let i = 0; i < k; i++) {
+            await Promise.resolve();
+          }
+          return sut.create(`Workspace ${k}`);
+        };
+        const [, workspace] = await Promise.all([conflicting, delayed()]);
+        if (!(await sut.get(workspace.id).catch(() => undefined))) {
+          lost.push(k);
+        }
+      }
+      expect(lost).toEqual([]);
+    });
+
     it('trims the name and stores the trimmed name', async () => {
       const workspace = await sut.create('  Acme  ');
 

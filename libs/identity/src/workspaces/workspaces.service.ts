@@ -4,7 +4,7 @@ import type { Repository } from 'typeorm';
 import { IdentityEvents } from '../identity.constants.js';
 import { IdentityError } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
-import { isUuid, newId } from '../common/persistence/persistence.js';
+import { isUuid, newId, runInTransaction } from '../common/persistence/persistence.js';
 import { WorkspaceEntity } from './workspace.entity.js';
 
 /** Creates and finds workspaces, the module's tenants. */
@@ -21,7 +21,9 @@ export class WorkspacesService {
       throw IdentityError.validation('name: must be 1 to 200 characters', ['name']);
     }
     const workspace = this.workspaces.create({ id: newId(), name: trimmed, createdAt: new Date() });
-    await this.workspaces.insert(workspace);
+    await runInTransaction(this.workspaces.manager.connection, (manager) =>
+      manager.insert(WorkspaceEntity, workspace),
+    );
     this.events.emit(IdentityEvents.workspaceCreated, { workspaceId: workspace.id, id: workspace.id });
     return workspace;
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { newId } from '../persistence/persistence.js';
+import { newId, runInTransaction } from '../persistence/persistence.js';
 import { AuditLogEntity, type AuditActorType } from './audit-log.entity.js';
 
 /** Who is acting; controllers build it from the authenticated credential, host code may pass `SYSTEM_ACTOR`. */
@@ -39,7 +39,11 @@ export class AuditService {
       targetId: entry.targetId,
       createdAt: new Date(),
     };
-    await (manager ?? this.dataSource.manager).insert(AuditLogEntity, row);
+    if (manager) {
+      await manager.insert(AuditLogEntity, row);
+    } else {
+      await runInTransaction(this.dataSource, (own) => own.insert(AuditLogEntity, row));
+    }
   }
 
   /** Newest entries of a workspace first. */

@@ -98,7 +98,9 @@ const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
  * queue transactions on it, so two overlapping ones fail ("cannot start a transaction within a
  * transaction") and the failing one's rollback undoes the other's. On SQLite, transactions of a data
  * source therefore run one after another; on PostgreSQL each gets its own pooled connection.
- * Do not nest calls: pass the manager down instead.
+ * Every write of the module goes through it, single statements too, so none lands inside (and rolls
+ * back with) another's transaction. Do not nest calls: pass the manager down instead. A host on SQLite
+ * that writes to the same data source concurrently should run its own transactions through it too.
  */
 export function runInTransaction<T>(
   dataSource: DataSource,
@@ -114,4 +116,20 @@ export function runInTransaction<T>(
     result.catch(() => undefined),
   );
   return result;
+}
+
+/**
+ * Inside a transaction, locks one row by id (`FOR UPDATE` on PostgreSQL; SQLite transactions are
+ * already serialized) and says whether it still exists. Writers that touch a parent and its children
+ * lock the parent first, so they always take locks in the same order and cannot deadlock.
+ */
+export async function lockRow(manager: EntityManager, table: string, id: string): Promise<boolean> {
+  const postgres = manager.connection.options.type === 'postgres';
+  const rows: unknown[] = await manager.query(
+    postgres
+      ? `SELECT id FROM "${table}" WHERE id = $1 FOR UPDATE`
+      : `SELECT id FROM "${table}" WHERE id = ?`,
+    [id],
+  );
+  return rows.length > 0;
 }

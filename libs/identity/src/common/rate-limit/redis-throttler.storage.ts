@@ -1,4 +1,4 @@
-import type { OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { fixedWindowRecord, type ThrottlerStorageRecord } from './memory-throttler.storage.js';
 import { Redis } from 'ioredis';
@@ -16,11 +16,25 @@ return { hits, ttl }
  * @nestjs/throttler storage in Redis (fixed window), so every instance behind a load balancer
  * counts against the same per-key limit.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
   private readonly redis: Redis;
 
   constructor(url: string) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    // While Redis is away a request must not wait through reconnect back-off: fail at once (the limiter
+    // then lets the request through) and give a slow Redis at most 250 ms.
+    this.redis = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      commandTimeout: 250,
+      maxRetriesPerRequest: 0,
+    });
+  }
+
+  /** Connects before the first request; a Redis that is down now only means no limit until it is back. */
+  async onModuleInit(): Promise<void> {
+    await this.redis.connect().catch((err: Error) => {
+      new Logger('IdentityRateLimit').warn(`Redis for rate limits is unreachable (${err.message}); retrying`);
+    });
   }
 
   async increment(

@@ -21,6 +21,8 @@ interface BusMessage {
 }
 
 const CHANNEL = 'identity_cache_invalidation';
+/** Tags kept for sending while the PostgreSQL LISTEN connection is being re-established. */
+const MAX_PENDING_TAGS = 10_000;
 
 /** One process only: nothing to send, since the cache already dropped its own entries. */
 export class LocalInvalidationBus implements InvalidationBus {
@@ -58,6 +60,7 @@ abstract class RemoteInvalidationBus implements InvalidationBus {
 export class PostgresInvalidationBus extends RemoteInvalidationBus {
   private client?: pg.Client;
   private reconnectTimer?: NodeJS.Timeout;
+  private pending: string[] = [];
   private closed = false;
 
   constructor(private readonly url: string) {
@@ -66,7 +69,12 @@ export class PostgresInvalidationBus extends RemoteInvalidationBus {
 
   async subscribe(listener: (tags: string[]) => void): Promise<void> {
     this.listener = listener;
-    await this.connect();
+    try {
+      await this.connect();
+    } catch (err) {
+      await this.close(); // the app will not start: leave no reconnect loop behind
+      throw err;
+    }
   }
 
   private async connect(): Promise<void> {
@@ -108,9 +116,17 @@ export class PostgresInvalidationBus extends RemoteInvalidationBus {
       if (this.closed) {
         return;
       }
-      // Messages sent while disconnected are lost: drop everything once reconnected.
+      // Messages sent while disconnected are lost: drop everything once reconnected, and send on what
+      // this instance invalidated in the meantime.
       this.connect()
-        .then(() => this.listener([INVALIDATE_ALL]))
+        .then(async () => {
+          this.listener([INVALIDATE_ALL]);
+          const pending = [...new Set(this.pending)];
+          this.pending = [];
+          if (pending.length > 0) {
+            await this.publish(pending);
+          }
+        })
         .catch(() => this.reconnectSoon());
     }, 1000);
     this.reconnectTimer.unref();
@@ -118,13 +134,16 @@ export class PostgresInvalidationBus extends RemoteInvalidationBus {
 
   async publish(tags: string[]): Promise<void> {
     if (!this.client) {
-      throw new Error('The invalidation bus is not connected');
+      // Reconnecting: keep the tags (bounded) and send them once the connection is back.
+      this.pending = [...this.pending, ...tags].slice(-MAX_PENDING_TAGS);
+      return;
     }
     await this.client.query('SELECT pg_notify($1, $2)', [CHANNEL, this.encode(tags)]);
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.pending = [];
     clearTimeout(this.reconnectTimer);
     const client = this.client;
     this.client = undefined;
@@ -139,7 +158,8 @@ export class RedisInvalidationBus extends RemoteInvalidationBus {
 
   constructor(url: string) {
     super();
-    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // Fail fast while Redis is away (the cache TTL bounds staleness) instead of queueing for seconds.
+    this.publisher = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, commandTimeout: 250 });
     this.subscriber = new Redis(url, { lazyConnect: true });
   }
 
