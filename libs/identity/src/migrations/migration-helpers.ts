@@ -1,11 +1,10 @@
-import { type QueryRunner, TableColumn, type TableColumnOptions } from 'typeorm';
+import type { QueryRunner, TableColumnOptions } from 'typeorm';
 
 /** Column builders that pick each database's own type, so one migration serves PostgreSQL and SQLite. */
 export function columnsFor(queryRunner: QueryRunner) {
   const postgres = queryRunner.connection.options.type === 'postgres';
   const column = (options: TableColumnOptions): TableColumnOptions => options;
   return {
-    postgres,
     id: (name = 'id'): TableColumnOptions =>
       column({ name, type: postgres ? 'uuid' : 'varchar', isPrimary: true }),
     uuid: (name: string, nullable = false): TableColumnOptions =>
@@ -32,7 +31,6 @@ export function columnsFor(queryRunner: QueryRunner) {
         isNullable: false,
         default: postgres ? 'now()' : "datetime('now')",
       }),
-    asColumn: (options: TableColumnOptions): TableColumn => new TableColumn(options),
     /** A foreign key named `fk_<table>_<what>` that deletes this row with the row it points at. */
     cascadingForeignKey: (table: string, what: string, column: string, referencedTable: string) => ({
       name: `fk_${table}_${what}`,

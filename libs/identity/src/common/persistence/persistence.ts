@@ -124,7 +124,7 @@ export function runInTransaction<T>(
  * lock the parent first, so they always take locks in the same order and cannot deadlock.
  */
 export async function lockRow(manager: EntityManager, table: string, id: string): Promise<boolean> {
-  const postgres = manager.connection.options.type === 'postgres';
+  const postgres = dialectOf(manager.connection) === 'postgres';
   const rows: unknown[] = await manager.query(
     postgres
       ? `SELECT id FROM "${table}" WHERE id = $1 FOR UPDATE`
