@@ -2,7 +2,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-results/**', 'data/**', 'test/run-all.mjs'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-results/**', 'data/**', 'test/run-all.mjs'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,9 +22,33 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/src/*', '!**/libs/**', '**/test/*'], message: 'libs/ must not import from src/ or test/' }] },
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '!**/libs/**', '**/test/*'],
+              message: 'libs/ must not import from src/ or test/',
+            },
+          ],
+        },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // The library's test kit (for its own specs and for hosts) uses the library through its public entry.
+    files: ['libs/identity/testing/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '!../src/index.js', '**/test/*'],
+              message: 'libs/identity/testing uses the library only through ../src/index.js',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -34,7 +60,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/libs/identity/src/*', '!**/libs/identity/src/index.js'],
-              message: 'The demo host, tests and benchmarks use the library only through libs/identity/src/index.js',
+              message:
+                'The demo host, tests and benchmarks use the library only through libs/identity/src/index.js',
             },
           ],
         },

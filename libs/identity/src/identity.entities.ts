@@ -1,5 +1,5 @@
 import { ApiKeyEntity } from './api-keys/api-key.entity.js';
-import { AuditLogEntity } from './common/audit/audit-log.entity.js';
+import { AuditLogEntity } from './audit/audit-log.entity.js';
 import { WorkspaceEntity } from './workspaces/workspace.entity.js';
 import { IdentityFoundation1764000000000 } from './migrations/1764000000000-identity-foundation.js';
 import { IdentityUserGroups1764000000001 } from './migrations/1764000000001-user-groups.js';

@@ -2,27 +2,28 @@ import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/co
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
-import { AuditService } from './common/audit/audit.service.js';
+import { AuditService } from './audit/audit.service.js';
 import {
   BodyErrorShaper,
   IDENTITY_SURFACE_ERRORS,
   type SurfaceErrors,
-} from './common/errors/body-error-shaper.js';
-import { MessageExceptionFilter, type SeedExceptionFilter } from './common/errors/seed-exception.filter.js';
-import { ExploExceptionFilter } from './user-groups/explo-exception.filter.js';
-import { ApiKeyGuard } from './common/auth/api-key.guard.js';
-import { ApiKeyStrategy } from './common/auth/api-key.strategy.js';
+} from './common/http/body-error-shaper.js';
+import {
+  MessageExceptionFilter,
+  type SurfaceExceptionFilter,
+} from './common/http/surface-exception.filter.js';
+import { UserGroupsExceptionFilter } from './user-groups/user-groups.exception-filter.js';
+import { ApiKeyGuard } from './api-keys/api-key.guard.js';
+import { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 import { IdentityEventsPublisher } from './common/events/identity-events.js';
-import { mountController } from './common/mount-controller.js';
+import { mountController } from './common/http/mount-controller.js';
 import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 import { RateLimiter } from './common/rate-limit/rate-limiter.js';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
-import {
-  type InvalidationBus,
-  LocalInvalidationBus,
-  PostgresInvalidationBus,
-  RedisInvalidationBus,
-} from './common/tokens/invalidation-bus.js';
+import type { InvalidationBus } from './common/tokens/invalidation/invalidation-bus.js';
+import { LocalInvalidationBus } from './common/tokens/invalidation/local-invalidation.bus.js';
+import { PostgresInvalidationBus } from './common/tokens/invalidation/postgres-invalidation.bus.js';
+import { RedisInvalidationBus } from './common/tokens/invalidation/redis-invalidation.bus.js';
 import { TokenCache } from './common/tokens/token-cache.js';
 import { TokenHasher } from './common/tokens/token-hasher.js';
 import { TokenSealer } from './common/tokens/token-sealer.js';
@@ -52,13 +53,15 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
 /** A surface: its providers (exported to the host) and its controllers with the path option they mount at. */
 interface Surface {
   providers: Type[];
-  controllers: { controller: Type; path: keyof IdentityPaths; filter: Type<SeedExceptionFilter> }[];
+  controllers: { controller: Type; path: keyof IdentityPaths; filter: Type<SurfaceExceptionFilter> }[];
 }
 
 const SURFACES: Record<IdentityFeature, Surface> = {
   'user-groups': {
     providers: [UserGroupsService, UserGroupTokenGuard],
-    controllers: [{ controller: UserGroupsController, path: 'userGroups', filter: ExploExceptionFilter }],
+    controllers: [
+      { controller: UserGroupsController, path: 'userGroups', filter: UserGroupsExceptionFilter },
+    ],
   },
   'end-users': { providers: [], controllers: [] },
   'external-users': { providers: [], controllers: [] },

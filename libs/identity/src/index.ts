@@ -31,7 +31,7 @@ export {
   type ApiKeyView,
 } from './api-keys/api-keys.service.js';
 
-export { ApiKeyGuard, type IdentityRequest } from './common/auth/api-key.guard.js';
+export { ApiKeyGuard, type IdentityRequest } from './api-keys/api-key.guard.js';
 export {
   ApiKeyAuth,
   CurrentActor,
@@ -39,27 +39,19 @@ export {
   CurrentWorkspace,
   RequireScope,
   SkipRateLimit,
-} from './common/auth/api-key.decorators.js';
-export { ApiKeyStrategy } from './common/auth/api-key.strategy.js';
-export { AuditLogEntity, type AuditActorType } from './common/audit/audit-log.entity.js';
-export {
-  AuditService,
-  SYSTEM_ACTOR,
-  type AuditActor,
-  type AuditEntry,
-} from './common/audit/audit.service.js';
+} from './api-keys/api-key.decorators.js';
+export { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
+export { AuditLogEntity, type AuditActorType } from './audit/audit-log.entity.js';
+export { AuditService, SYSTEM_ACTOR, type AuditActor, type AuditEntry } from './audit/audit.service.js';
 export { IdentityError, IdentityErrorCode } from './common/errors/identity-error.js';
 export { type IdentityEventPayload } from './common/events/identity-events.js';
 export { RateLimiter } from './common/rate-limit/rate-limiter.js';
 export { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 export { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
-export {
-  INVALIDATE_ALL,
-  LocalInvalidationBus,
-  PostgresInvalidationBus,
-  RedisInvalidationBus,
-  type InvalidationBus,
-} from './common/tokens/invalidation-bus.js';
+export { INVALIDATE_ALL, type InvalidationBus } from './common/tokens/invalidation/invalidation-bus.js';
+export { LocalInvalidationBus } from './common/tokens/invalidation/local-invalidation.bus.js';
+export { PostgresInvalidationBus } from './common/tokens/invalidation/postgres-invalidation.bus.js';
+export { RedisInvalidationBus } from './common/tokens/invalidation/redis-invalidation.bus.js';
 export { TokenCache } from './common/tokens/token-cache.js';
 export { TokenHasher } from './common/tokens/token-hasher.js';
 export { isWellFormedToken, mintToken } from './common/tokens/token-format.js';
@@ -86,5 +78,5 @@ export {
   type UserGroupRequest,
 } from './user-groups/user-group-token.guard.js';
 export { CurrentUserGroup, RequireEnvironment, UserGroupAuth } from './user-groups/user-group.decorators.js';
-export { ExploExceptionFilter } from './user-groups/explo-exception.filter.js';
-export { MessageExceptionFilter, SeedExceptionFilter } from './common/errors/seed-exception.filter.js';
+export { UserGroupsExceptionFilter } from './user-groups/user-groups.exception-filter.js';
+export { MessageExceptionFilter, SurfaceExceptionFilter } from './common/http/surface-exception.filter.js';

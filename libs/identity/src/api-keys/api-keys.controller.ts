@@ -1,9 +1,9 @@
 import { Body, Delete, Get, HttpCode, Param, Post, Query, UseFilters, UsePipes } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiKeyAuth, CurrentActor, CurrentWorkspace } from '../common/auth/api-key.decorators.js';
-import { type AuditActor, AuditService } from '../common/audit/audit.service.js';
-import { MessageExceptionFilter } from '../common/errors/seed-exception.filter.js';
-import { identityValidationPipe } from '../common/validation/validation.js';
+import { ApiKeyAuth, CurrentActor, CurrentWorkspace } from './api-key.decorators.js';
+import { type AuditActor, AuditService } from '../audit/audit.service.js';
+import { MessageExceptionFilter } from '../common/http/surface-exception.filter.js';
+import { identityValidationPipe } from '../common/http/validation.pipe.js';
 import { ApiKeysService, type ApiKeyView } from './api-keys.service.js';
 import { CreateApiKeyDto } from './dto/create-api-key.dto.js';
 

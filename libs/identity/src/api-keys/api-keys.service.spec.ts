@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { AuditService } from '../common/audit/audit.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import { IdentityErrorCode } from '../common/errors/identity-error.js';
-import { expectIdentityError, type ServiceSetup, setup } from '../common/testing/service-setup.js';
+import { expectIdentityError, type ServiceSetup, setup } from '../../testing/service-setup.js';
 import { isWellFormedToken, mintToken } from '../common/tokens/token-format.js';
 import { WorkspacesService } from '../workspaces/workspaces.service.js';
 import { ApiKeysService } from './api-keys.service.js';

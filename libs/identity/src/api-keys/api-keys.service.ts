@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { IdentityEvents } from '../identity.constants.js';
-import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../common/audit/audit.service.js';
+import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
 import { IdentityError } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
 import { isUniqueViolation, isUuid, newId, runInTransaction } from '../common/persistence/persistence.js';

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
 import { REQUIRE_ENVIRONMENT_KEY } from '../identity.constants.js';
-import { requestPrincipal } from '../common/auth/request-principal.js';
+import { requestPrincipal } from '../common/http/request-principal.js';
 import type { ApiEnvironmentTag } from './user-group.entity.js';
 import { type UserGroupRequest, UserGroupTokenGuard } from './user-group-token.guard.js';
 import type { UserGroupPrincipal } from './user-groups.service.js';

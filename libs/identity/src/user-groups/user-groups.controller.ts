@@ -18,11 +18,11 @@ import {
   CurrentActor,
   CurrentPrincipal,
   CurrentWorkspace,
-} from '../common/auth/api-key.decorators.js';
-import type { AuditActor } from '../common/audit/audit.service.js';
-import { identityValidationPipe } from '../common/validation/validation.js';
+} from '../api-keys/api-key.decorators.js';
+import type { AuditActor } from '../audit/audit.service.js';
+import { identityValidationPipe } from '../common/http/validation.pipe.js';
 import { CurrentTokenDto, GetOrCreateUserGroupDto, UpdateUserGroupDto } from './dto/user-group.dto.js';
-import { ExploExceptionFilter } from './explo-exception.filter.js';
+import { UserGroupsExceptionFilter } from './user-groups.exception-filter.js';
 import { UserGroupsService, type UserGroupView } from './user-groups.service.js';
 
 /** Explo's `user_group` object. `team_id` is the workspace id. */
@@ -73,7 +73,7 @@ const BodyOrQuery = createParamDecorator(
 /** The Explo End User Group API at `<paths.userGroups>/user` (default `/api/user`). */
 @ApiTags('user groups (Explo)')
 @ApiKeyAuth()
-@UseFilters(ExploExceptionFilter)
+@UseFilters(UserGroupsExceptionFilter)
 @UsePipes(identityValidationPipe())
 export class UserGroupsController {
   constructor(private readonly userGroups: UserGroupsService) {}

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { AuditService } from '../common/audit/audit.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import { IdentityErrorCode } from '../common/errors/identity-error.js';
-import { expectIdentityError, type ServiceSetup, setup } from '../common/testing/service-setup.js';
+import { expectIdentityError, type ServiceSetup, setup } from '../../testing/service-setup.js';
 import { TokenSealer } from '../common/tokens/token-sealer.js';
 import { resolveIdentityOptions } from '../identity.module-definition.js';
 import { WorkspacesService } from '../workspaces/workspaces.service.js';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { IdentityEvents, IDENTITY_RESOLVED_OPTIONS } from '../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../identity.module-definition.js';
-import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../common/audit/audit.service.js';
+import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
 import { IdentityError } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
 import {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IdentityErrorCode } from '../common/errors/identity-error.js';
-import { expectIdentityError, type ServiceSetup, setup } from '../common/testing/service-setup.js';
+import { expectIdentityError, type ServiceSetup, setup } from '../../testing/service-setup.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { WorkspacesService } from './workspaces.service.js';
 

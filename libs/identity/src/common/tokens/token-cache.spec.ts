@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveIdentityOptions } from '../../identity.module-definition.js';
-import { INVALIDATE_ALL, LocalInvalidationBus, type InvalidationBus } from './invalidation-bus.js';
+import { INVALIDATE_ALL, type InvalidationBus } from './invalidation/invalidation-bus.js';
+import { LocalInvalidationBus } from './invalidation/local-invalidation.bus.js';
 import { TokenCache } from './token-cache.js';
 
 function options(tokenCache: { ttlMs?: number; max?: number } = {}) {

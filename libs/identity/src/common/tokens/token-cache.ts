@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { LRUCache } from 'lru-cache';
 import { IDENTITY_INVALIDATION_BUS, IDENTITY_RESOLVED_OPTIONS } from '../../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
-import { INVALIDATE_ALL, type InvalidationBus } from './invalidation-bus.js';
+import { INVALIDATE_ALL, type InvalidationBus } from './invalidation/invalidation-bus.js';
 
 interface Entry {
   value: unknown;

@@ -13,6 +13,14 @@ export class TokenHasher {
     return createHmac('sha256', this.options.tokenSecret).update(secret, 'utf8').digest('hex');
   }
 
+  /**
+   * Every hash a stored copy of this secret may have, the current one first. Lookups try them in order,
+   * so a credential hashed before a secret rotation is still found.
+   */
+  hashes(secret: string): string[] {
+    return [this.hash(secret)];
+  }
+
   /** Constant-time check of a presented secret against a stored hash. */
   matches(secret: string, storedHash: string): boolean {
     const presented = Buffer.from(this.hash(secret), 'hex');

@@ -6,12 +6,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
-import type { ApiKeyScope } from '../../api-keys/api-key.entity.js';
-import type { ApiKeyPrincipal } from '../../api-keys/api-keys.service.js';
-import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../../identity.constants.js';
+import type { ApiKeyScope } from './api-key.entity.js';
+import type { ApiKeyPrincipal } from './api-keys.service.js';
+import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../identity.constants.js';
 import type { AuditActor } from '../audit/audit.service.js';
 import { ApiKeyGuard, type IdentityRequest } from './api-key.guard.js';
-import { requestPrincipal } from './request-principal.js';
+import { requestPrincipal } from '../common/http/request-principal.js';
 
 /** Requires a key of this scope; without it, GET/HEAD need `read` and everything else `write`. */
 export const RequireScope = (scope: ApiKeyScope) => SetMetadata(REQUIRE_SCOPE_KEY, scope);

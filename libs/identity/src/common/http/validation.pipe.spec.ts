@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ValidationError } from '@nestjs/common';
 import fc from 'fast-check';
-import { describeValidationErrors } from './validation.js';
+import { describeValidationErrors } from './validation.pipe.js';
 
 function error(
   property: string,

@@ -3,8 +3,8 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import passport from 'passport';
 import { Strategy } from 'passport-custom';
-import { ApiKeysService, type ApiKeyPrincipal } from '../../api-keys/api-keys.service.js';
-import { API_KEY_STRATEGY } from '../../identity.constants.js';
+import { ApiKeysService, type ApiKeyPrincipal } from './api-keys.service.js';
+import { API_KEY_STRATEGY } from '../identity.constants.js';
 import { readApiKeyCredential } from './api-key-credential.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { newId, runInTransaction } from '../persistence/persistence.js';
+import { newId, runInTransaction } from '../common/persistence/persistence.js';
 import { AuditLogEntity, type AuditActorType } from './audit-log.entity.js';
 
 /** Who is acting; controllers build it from the authenticated credential, host code may pass `SYSTEM_ACTOR`. */

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import passport from 'passport';
 import type { Strategy } from 'passport';
-import { IdentityError } from '../errors/identity-error.js';
+import { IdentityError } from '../common/errors/identity-error.js';
 
 const runner = new passport.Passport();
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
-import type { SeedExceptionFilter } from './seed-exception.filter.js';
+import type { SurfaceExceptionFilter } from './surface-exception.filter.js';
 
 /** Injection token of the mounted surfaces' base paths and their error filters. */
 export const IDENTITY_SURFACE_ERRORS = Symbol('IDENTITY_SURFACE_ERRORS');
@@ -9,7 +9,7 @@ export const IDENTITY_SURFACE_ERRORS = Symbol('IDENTITY_SURFACE_ERRORS');
 /** A mounted surface: requests under `path` answer errors with `filter`'s shape. */
 export interface SurfaceErrors {
   path: string;
-  filter: SeedExceptionFilter;
+  filter: SurfaceExceptionFilter;
 }
 
 /**

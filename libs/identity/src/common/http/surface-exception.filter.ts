@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { IdentityError } from './identity-error.js';
+import { IdentityError } from '../errors/identity-error.js';
 
 /** An error reduced to what every seed shape needs. */
 export interface NormalizedError {
@@ -57,7 +57,7 @@ export function normalizeError(exception: unknown): NormalizedError {
  * Base of the per-surface exception filters: every error leaves in that seed's own body shape.
  * Subclasses only say how the body looks.
  */
-export abstract class SeedExceptionFilter implements ExceptionFilter {
+export abstract class SurfaceExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('IdentityModule');
 
   protected abstract body(error: NormalizedError): Record<string, unknown>;
@@ -83,7 +83,7 @@ export abstract class SeedExceptionFilter implements ExceptionFilter {
 
 /** `{ message }`: the Dixa and Zaia error shape, also used by the module's own management routes. */
 @Catch()
-export class MessageExceptionFilter extends SeedExceptionFilter {
+export class MessageExceptionFilter extends SurfaceExceptionFilter {
   protected body(error: NormalizedError): Record<string, unknown> {
     return error.fields && error.fields.length > 0
       ? { message: error.message, fields: error.fields }

@@ -2,11 +2,15 @@ import { expect } from '@jest/globals';
 import type { Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IdentityError, type IdentityErrorCode } from '../errors/identity-error.js';
-import { IDENTITY_ENTITIES, IDENTITY_MIGRATIONS } from '../../identity.entities.js';
-import type { IdentityModuleOptions } from '../../identity.module-definition.js';
-import { IdentityModule } from '../../identity.module.js';
-import { WorkspacesService } from '../../workspaces/workspaces.service.js';
+import {
+  IDENTITY_ENTITIES,
+  IDENTITY_MIGRATIONS,
+  IdentityError,
+  type IdentityErrorCode,
+  IdentityModule,
+  type IdentityModuleOptions,
+  WorkspacesService,
+} from '../src/index.js';
 
 /** What a service spec works with: the service under test, any other provider, and one workspace. */
 export interface ServiceSetup<T> {

@@ -1,4 +1,4 @@
-import { IdentityError } from '../errors/identity-error.js';
+import { IdentityError } from '../common/errors/identity-error.js';
 
 /** A management credential as read from request headers, in any of the seeds' styles. */
 export interface ApiKeyCredential {

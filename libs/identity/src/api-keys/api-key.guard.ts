@@ -1,11 +1,11 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
-import type { ApiKeyScope } from '../../api-keys/api-key.entity.js';
-import type { ApiKeyPrincipal } from '../../api-keys/api-keys.service.js';
-import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../../identity.constants.js';
-import { IdentityError } from '../errors/identity-error.js';
-import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import type { ApiKeyScope } from './api-key.entity.js';
+import type { ApiKeyPrincipal } from './api-keys.service.js';
+import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../identity.constants.js';
+import { IdentityError } from '../common/errors/identity-error.js';
+import { RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { ApiKeyStrategy } from './api-key.strategy.js';
 import { authenticateWith } from './passport-authenticate.js';
 

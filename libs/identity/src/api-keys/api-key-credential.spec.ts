@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
+import { IdentityError, IdentityErrorCode } from '../common/errors/identity-error.js';
 import { parseTimestamp, readApiKeyCredential, TIMESTAMP_WINDOW_MS } from './api-key-credential.js';
 
 const NOW = Date.UTC(2024, 0, 15, 12, 0, 0); // a whole second, so Unix seconds can hit the window edge exactly
