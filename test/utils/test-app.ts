@@ -47,7 +47,13 @@ export async function createTestApp(
     database: database.config,
     port: 0,
     databaseLogging: false,
-    identity: { tokenSecret: TEST_TOKEN_SECRET, rateLimit: { perSecond: 10_000 }, ...options.identity },
+    identity: {
+      tokenSecret: TEST_TOKEN_SECRET,
+      rateLimit: { perSecond: 10_000 },
+      // every spec's requests come from 127.0.0.1: specs of the failure limit pass their own
+      authFailures: { maxPerWindow: 100_000, windowSeconds: 60 },
+      ...options.identity,
+    },
   };
   const app = await createDemoApp(config, ['error']);
   await app.init();

@@ -29,7 +29,8 @@ describe('resolveIdentityOptions', () => {
       tokenSecret: SECRET,
       rateLimit: { perSecond: 10 },
       redisUrl: undefined,
-      tokenCache: { ttlMs: 5000, max: 10_000 },
+      tokenCache: { ttlMs: 5000, max: 10_000, negativeTtlMs: 10_000, negativeMax: 10_000 },
+      authFailures: { maxPerWindow: 30, windowSeconds: 60 },
       invalidation: { driver: 'local' },
       userGroups: { rotationGraceSeconds: 0 },
     });
@@ -151,6 +152,33 @@ describe('resolveIdentityOptions', () => {
     expect(() => resolveIdentityOptions({ tokenSecret: SECRET, tokenCache: { ttlMs: 60_001 } }, DEV)).toThrow(
       'tokenCache.ttlMs',
     );
+  });
+
+  it('turns the failed-credential limit off with false and refuses limits that are not whole and positive', () => {
+    expect(resolveIdentityOptions({ tokenSecret: SECRET, authFailures: false }, DEV).authFailures).toBe(
+      false,
+    );
+    expect(
+      resolveIdentityOptions({ tokenSecret: SECRET, authFailures: { maxPerWindow: 5 } }, DEV).authFailures,
+    ).toEqual({ maxPerWindow: 5, windowSeconds: 60 });
+    const err = optionsError(() =>
+      resolveIdentityOptions(
+        {
+          tokenSecret: SECRET,
+          authFailures: { maxPerWindow: 0, windowSeconds: 1.5 },
+          tokenCache: { negativeTtlMs: -1, negativeMax: 0 },
+        },
+        DEV,
+      ),
+    );
+    expect(err.message).toContain('authFailures.maxPerWindow must be a whole number of at least 1 (got 0)');
+    expect(err.message).toContain(
+      'authFailures.windowSeconds must be a whole number from 1 to 86400 (got 1.5)',
+    );
+    expect(err.message).toContain(
+      'tokenCache.negativeTtlMs must be a whole number from 0 to 600000 (got -1)',
+    );
+    expect(err.message).toContain('tokenCache.negativeMax must be a whole number of at least 1 (got 0)');
   });
 
   it('requires a url with the postgres and redis invalidation drivers, and refuses unknown drivers', () => {

@@ -1,5 +1,10 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import { IDENTITY_FEATURES, type IdentityFeature } from './identity.constants.js';
+import {
+  type ResolvedUserGroupsOptions,
+  resolveUserGroupsOptions,
+  type UserGroupsOptions,
+} from './user-groups/user-groups.options.js';
 
 /** Where cache invalidations travel between instances. */
 export type InvalidationOption =
@@ -13,12 +18,21 @@ export interface IdentityModuleOptions {
   rateLimit?: { perSecond?: number } | false;
   /** Redis URL; when set, rate-limit counters live in Redis so every instance shares them. */
   redisUrl?: string;
-  /** Token cache: entries are dropped on invalidation and never live longer than `ttlMs`. */
-  tokenCache?: { ttlMs?: number; max?: number };
+  /**
+   * Token cache: entries are dropped on invalidation and never live longer than `ttlMs`. Unknown
+   * credentials are remembered for `negativeTtlMs` (at most `negativeMax` of them), so repeating one
+   * costs no query.
+   */
+  tokenCache?: { ttlMs?: number; max?: number; negativeTtlMs?: number; negativeMax?: number };
+  /**
+   * Failed credential checks allowed per client address and per credential prefix in a window; past
+   * it, checks from that client answer 429 with `Retry-After` before any query. `false` turns it off.
+   */
+  authFailures?: { maxPerWindow?: number; windowSeconds?: number } | false;
   /** How cache invalidations reach other instances (default: this process only). */
   invalidation?: InvalidationOption;
   /** User-group embed tokens. */
-  userGroups?: { rotationGraceSeconds?: number };
+  userGroups?: UserGroupsOptions;
 }
 
 /** Base paths of the four surfaces. */
@@ -36,9 +50,10 @@ export interface ResolvedIdentityOptions {
   tokenSecret: string;
   rateLimit: { perSecond: number } | false;
   redisUrl?: string;
-  tokenCache: { ttlMs: number; max: number };
+  tokenCache: { ttlMs: number; max: number; negativeTtlMs: number; negativeMax: number };
+  authFailures: { maxPerWindow: number; windowSeconds: number } | false;
   invalidation: InvalidationOption;
-  userGroups: { rotationGraceSeconds: number };
+  userGroups: ResolvedUserGroupsOptions;
 }
 
 /** Options that shape the module itself rather than its providers (given beside the options in both forms). */
@@ -97,6 +112,23 @@ export function resolveIdentityShape(extras: IdentityModuleExtras): IdentityShap
   return { features: [...new Set(features)], paths };
 }
 
+/** `value` (or `fallback` when not given) if it is a whole number within bounds; else a problem is added. */
+function wholeNumber(
+  problems: string[],
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen < min || chosen > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    problems.push(`${name} must be a whole number ${range} (got ${String(chosen)})`);
+  }
+  return chosen;
+}
+
 const DEV_SECRET = 'nestjs-identity-insecure-development-secret-do-not-use-in-production';
 
 /** Applies defaults and checks every option; throws `IdentityOptionsError` listing all problems at once. */
@@ -129,14 +161,40 @@ export function resolveIdentityOptions(
     rateLimit = { perSecond };
   }
 
-  const ttlMs = options.tokenCache?.ttlMs ?? 5000;
-  const max = options.tokenCache?.max ?? 10_000;
-  if (!Number.isInteger(ttlMs) || ttlMs < 0 || ttlMs > 60_000) {
-    problems.push(`tokenCache.ttlMs must be a whole number from 0 to 60000 (got ${String(ttlMs)})`);
-  }
-  if (!Number.isInteger(max) || max < 1) {
-    problems.push(`tokenCache.max must be a whole number of at least 1 (got ${String(max)})`);
-  }
+  const tokenCache = {
+    ttlMs: wholeNumber(problems, 'tokenCache.ttlMs', options.tokenCache?.ttlMs, 5000, 0, 60_000),
+    max: wholeNumber(problems, 'tokenCache.max', options.tokenCache?.max, 10_000, 1),
+    negativeTtlMs: wholeNumber(
+      problems,
+      'tokenCache.negativeTtlMs',
+      options.tokenCache?.negativeTtlMs,
+      10_000,
+      0,
+      600_000,
+    ),
+    negativeMax: wholeNumber(problems, 'tokenCache.negativeMax', options.tokenCache?.negativeMax, 10_000, 1),
+  };
+
+  const authFailures =
+    options.authFailures === false
+      ? false
+      : {
+          maxPerWindow: wholeNumber(
+            problems,
+            'authFailures.maxPerWindow',
+            options.authFailures?.maxPerWindow,
+            30,
+            1,
+          ),
+          windowSeconds: wholeNumber(
+            problems,
+            'authFailures.windowSeconds',
+            options.authFailures?.windowSeconds,
+            60,
+            1,
+            86_400,
+          ),
+        };
 
   const invalidation = options.invalidation ?? { driver: 'local' };
   if (!['local', 'postgres', 'redis'].includes(invalidation.driver)) {
@@ -147,12 +205,8 @@ export function resolveIdentityOptions(
     problems.push(`invalidation.url is required with the '${invalidation.driver}' driver`);
   }
 
-  const grace = options.userGroups?.rotationGraceSeconds ?? 0;
-  if (!Number.isInteger(grace) || grace < 0 || grace > 60) {
-    problems.push(
-      `userGroups.rotationGraceSeconds must be a whole number from 0 to 60 (got ${String(grace)})`,
-    );
-  }
+  // Each surface resolves its own options into the same list of problems.
+  const userGroups = resolveUserGroupsOptions(options.userGroups, problems);
 
   if (problems.length > 0) {
     throw new IdentityOptionsError(problems);
@@ -161,9 +215,10 @@ export function resolveIdentityOptions(
     tokenSecret,
     rateLimit,
     redisUrl: options.redisUrl,
-    tokenCache: { ttlMs, max },
+    tokenCache,
+    authFailures,
     invalidation,
-    userGroups: { rotationGraceSeconds: grace },
+    userGroups,
   };
 }
 

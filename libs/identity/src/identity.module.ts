@@ -1,25 +1,22 @@
 import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKeysController } from './api-keys/api-keys.controller.js';
+import { ApiKeyGuard } from './api-keys/api-key.guard.js';
+import { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
+import { MANAGEMENT_SURFACE } from './api-keys/management.surface.js';
 import { AuditService } from './audit/audit.service.js';
+import { IdentityEventsPublisher } from './common/events/identity-events.js';
 import {
   BodyErrorShaper,
   IDENTITY_SURFACE_ERRORS,
   type SurfaceErrors,
 } from './common/http/body-error-shaper.js';
-import {
-  MessageExceptionFilter,
-  type SurfaceExceptionFilter,
-} from './common/http/surface-exception.filter.js';
-import { UserGroupsExceptionFilter } from './user-groups/user-groups.exception-filter.js';
-import { ApiKeyGuard } from './api-keys/api-key.guard.js';
-import { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
-import { IdentityEventsPublisher } from './common/events/identity-events.js';
-import { mountController } from './common/http/mount-controller.js';
+import { mountController, type SurfaceDescriptor } from './common/http/surface.js';
+import { AuthFailureLimiter } from './common/rate-limit/auth-failure-limiter.js';
 import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 import { RateLimiter } from './common/rate-limit/rate-limiter.js';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
+import { CredentialVerifier } from './common/tokens/credential-verifier.js';
 import type { InvalidationBus } from './common/tokens/invalidation/invalidation-bus.js';
 import { LocalInvalidationBus } from './common/tokens/invalidation/local-invalidation.bus.js';
 import { PostgresInvalidationBus } from './common/tokens/invalidation/postgres-invalidation.bus.js';
@@ -27,9 +24,7 @@ import { RedisInvalidationBus } from './common/tokens/invalidation/redis-invalid
 import { TokenCache } from './common/tokens/token-cache.js';
 import { TokenHasher } from './common/tokens/token-hasher.js';
 import { TokenSealer } from './common/tokens/token-sealer.js';
-import { UserGroupTokenGuard } from './user-groups/user-group-token.guard.js';
-import { UserGroupsController } from './user-groups/user-groups.controller.js';
-import { UserGroupsService } from './user-groups/user-groups.service.js';
+import { USER_GROUPS_SURFACE } from './user-groups/user-groups.surface.js';
 import {
   IDENTITY_INVALIDATION_BUS,
   IDENTITY_RESOLVED_OPTIONS,
@@ -43,35 +38,26 @@ import {
   IDENTITY_MODULE_OPTIONS,
   IDENTITY_OPTIONS_TYPE,
   type IdentityModuleOptions,
-  type IdentityPaths,
   resolveIdentityOptions,
   resolveIdentityShape,
   type ResolvedIdentityOptions,
 } from './identity.module-definition.js';
 import { WorkspacesService } from './workspaces/workspaces.service.js';
 
-/** A surface: its providers (exported to the host) and its controllers with the path option they mount at. */
-interface Surface {
-  providers: Type[];
-  controllers: { controller: Type; path: keyof IdentityPaths; filter: Type<SurfaceExceptionFilter> }[];
-}
-
-const SURFACES: Record<IdentityFeature, Surface> = {
-  'user-groups': {
-    providers: [UserGroupsService, UserGroupTokenGuard],
-    controllers: [
-      { controller: UserGroupsController, path: 'userGroups', filter: UserGroupsExceptionFilter },
-    ],
-  },
-  'end-users': { providers: [], controllers: [] },
-  'external-users': { providers: [], controllers: [] },
-  'family-users': { providers: [], controllers: [] },
+/** The surfaces a host can mount with `features`; each is one folder and one descriptor. */
+const SURFACES: Record<IdentityFeature, SurfaceDescriptor | undefined> = {
+  'user-groups': USER_GROUPS_SURFACE,
+  'end-users': undefined,
+  'external-users': undefined,
+  'family-users': undefined,
 };
 
 const CORE_PROVIDERS: Type[] = [
   TokenHasher,
   TokenSealer,
   TokenCache,
+  AuthFailureLimiter,
+  CredentialVerifier,
   AuditService,
   IdentityEventsPublisher,
   RateLimiter,
@@ -128,18 +114,19 @@ export class IdentityModule extends ConfigurableIdentityModule {
     extras: Pick<typeof IDENTITY_OPTIONS_TYPE, 'features' | 'paths'>,
   ): DynamicModule {
     const shape = resolveIdentityShape(extras);
-    const surfaces = shape.features.map((feature) => SURFACES[feature]);
-    const featureProviders = surfaces.flatMap((surface) => surface.providers);
-    const mounts = [
-      { controller: ApiKeysController, path: 'management' as const, filter: MessageExceptionFilter },
-      ...surfaces.flatMap((surface) => surface.controllers),
-    ];
-    const controllers = mounts.map(({ controller, path }) => mountController(controller, shape.paths[path]));
-    const surfaceErrors: SurfaceErrors[] = mounts.map(({ path, filter }) => ({
-      path: shape.paths[path].replace(/\/$/, '') || '/',
-      filter: new filter(),
-    }));
-    const providers = [...CORE_PROVIDERS, ...featureProviders];
+    const surfaces = [MANAGEMENT_SURFACE, ...shape.features.flatMap((feature) => SURFACES[feature] ?? [])];
+    const controllers = surfaces.flatMap((surface) =>
+      surface.controllers.map(({ controller, path }) =>
+        mountController(controller, shape.paths[path], surface),
+      ),
+    );
+    const surfaceErrors: SurfaceErrors[] = surfaces.flatMap((surface) =>
+      surface.controllers.map(({ path }) => ({
+        path: shape.paths[path].replace(/\/$/, '') || '/',
+        filter: new surface.filter(),
+      })),
+    );
+    const providers = [...CORE_PROVIDERS, ...surfaces.flatMap((surface) => surface.providers)];
     return {
       ...definition,
       imports: [...(definition.imports ?? []), TypeOrmModule.forFeature(IDENTITY_ENTITIES)],

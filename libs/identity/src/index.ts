@@ -35,6 +35,7 @@ export { ApiKeyGuard, type IdentityRequest } from './api-keys/api-key.guard.js';
 export {
   ApiKeyAuth,
   CurrentActor,
+  CurrentCaller,
   CurrentPrincipal,
   CurrentWorkspace,
   RequireScope,
@@ -43,7 +44,12 @@ export {
 export { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 export { AuditLogEntity, type AuditActorType } from './audit/audit-log.entity.js';
 export { AuditService, SYSTEM_ACTOR, type AuditActor, type AuditEntry } from './audit/audit.service.js';
-export { IdentityError, IdentityErrorCode } from './common/errors/identity-error.js';
+export {
+  IdentityError,
+  IdentityErrorCode,
+  IdentityErrorReason,
+  type IdentityErrorDetails,
+} from './common/errors/identity-error.js';
 export { type IdentityEventPayload } from './common/events/identity-events.js';
 export { RateLimiter } from './common/rate-limit/rate-limiter.js';
 export { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
@@ -79,4 +85,35 @@ export {
 } from './user-groups/user-group-token.guard.js';
 export { CurrentUserGroup, RequireEnvironment, UserGroupAuth } from './user-groups/user-group.decorators.js';
 export { UserGroupsExceptionFilter } from './user-groups/user-groups.exception-filter.js';
-export { MessageExceptionFilter, SurfaceExceptionFilter } from './common/http/surface-exception.filter.js';
+export {
+  normalizeError,
+  SurfaceExceptionFilter,
+  type NormalizedError,
+} from './common/http/surface-exception.filter.js';
+export { ManagementExceptionFilter } from './api-keys/management.exception-filter.js';
+export { CredentialGuard } from './common/http/credential-guard.js';
+export {
+  clientOf,
+  readAuthorization,
+  readQueryCredential,
+  type CredentialRequest,
+} from './common/http/credential-request.js';
+export { mountController, type SurfaceDescriptor } from './common/http/surface.js';
+export {
+  CredentialVerifier,
+  type CredentialFailure,
+  type CredentialLoader,
+  type CredentialVerdict,
+  type StoredCredential,
+  type VerifyOptions,
+} from './common/tokens/credential-verifier.js';
+export { AuthFailureLimiter } from './common/rate-limit/auth-failure-limiter.js';
+export { type Caller, type CallerLike, toCaller } from './audit/caller.js';
+export {
+  ExploError,
+  ExploGetOrCreateResponse,
+  ExploSuccess,
+  ExploUserGroup,
+  ExploUserGroupResponse,
+} from './user-groups/dto/user-group.response.js';
+export { type UserGroupsOptions } from './user-groups/user-groups.options.js';

@@ -1,4 +1,5 @@
-import { IdentityError } from '../common/errors/identity-error.js';
+import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
+import { type CredentialRequest, headerValue, readAuthorization } from '../common/http/credential-request.js';
 
 /** A management credential as read from request headers, in any of the seeds' styles. */
 export interface ApiKeyCredential {
@@ -12,12 +13,7 @@ export interface ApiKeyCredential {
 /** How far a Regpack `Timestamp` may be from now. */
 export const TIMESTAMP_WINDOW_MS = 5 * 60 * 1000;
 
-type Headers = Record<string, string | string[] | undefined>;
-
-function header(headers: Headers, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
+type Headers = CredentialRequest['headers'];
 
 /** Parses a Regpack `Timestamp`: Unix seconds, Unix milliseconds or an ISO 8601 date with an offset. */
 export function parseTimestamp(value: string): number | undefined {
@@ -42,10 +38,11 @@ export function parseTimestamp(value: string): number | undefined {
  * (unauthenticated) when no credential is present or the Regpack set is incomplete or stale.
  */
 export function readApiKeyCredential(headers: Headers, now = Date.now()): ApiKeyCredential {
-  const apiToken = header(headers, 'api-token');
+  const request: CredentialRequest = { headers };
+  const apiToken = headerValue(request, 'api-token');
   if (apiToken !== undefined) {
-    const apiId = header(headers, 'api-id');
-    const timestamp = header(headers, 'timestamp');
+    const apiId = headerValue(request, 'api-id');
+    const timestamp = headerValue(request, 'timestamp');
     if (!apiId || !timestamp) {
       throw IdentityError.unauthenticated('Api-token needs Api-id and Timestamp headers.');
     }
@@ -58,18 +55,20 @@ export function readApiKeyCredential(headers: Headers, now = Date.now()): ApiKey
     if (Math.abs(now - at) > TIMESTAMP_WINDOW_MS) {
       throw IdentityError.unauthenticated('Timestamp is more than 5 minutes from the server time.');
     }
-    const apiUser = header(headers, 'api-user')?.trim().slice(0, 100) || undefined;
+    const apiUser = headerValue(request, 'api-user')?.trim().slice(0, 100) || undefined;
     return { secret: apiToken.trim(), apiId: apiId.trim(), apiUser };
   }
-  const authorization = header(headers, 'authorization')?.trim();
-  if (!authorization) {
-    throw IdentityError.unauthenticated('Missing API key: send it in the Authorization header.');
+  if (!headerValue(request, 'authorization')?.trim()) {
+    throw IdentityError.unauthenticated(
+      'Missing API key: send it in the Authorization header.',
+      IdentityErrorReason.MissingCredential,
+    );
   }
-  const match = /^(?:(Token|Bearer)\s+)?(\S+)$/i.exec(authorization);
-  if (!match) {
+  const secret = readAuthorization(request, true);
+  if (secret === undefined) {
     throw IdentityError.unauthenticated(
       'Authorization must be "Token <key>", "Bearer <key>" or the bare key.',
     );
   }
-  return { secret: match[2] };
+  return { secret };
 }

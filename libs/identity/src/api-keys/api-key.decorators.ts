@@ -10,6 +10,7 @@ import type { ApiKeyScope } from './api-key.entity.js';
 import type { ApiKeyPrincipal } from './api-keys.service.js';
 import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../identity.constants.js';
 import type { AuditActor } from '../audit/audit.service.js';
+import type { Caller } from '../audit/caller.js';
 import { ApiKeyGuard, type IdentityRequest } from './api-key.guard.js';
 import { requestPrincipal } from '../common/http/request-principal.js';
 
@@ -46,7 +47,20 @@ export const CurrentPrincipal = createParamDecorator(
 );
 
 /** The audit actor of an API-key request. */
-export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): AuditActor => {
-  const principal = principalOf(context);
-  return { type: 'api_key', id: principal.apiKeyId, apiUser: principal.apiUser ?? null };
-});
+export const CurrentActor = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): AuditActor => callerOf(principalOf(context)).actor,
+);
+
+/** The caller of a service method (workspace, audit actor, scope) behind an API-key request. */
+export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller =>
+  callerOf(principalOf(context)),
+);
+
+/** The service caller of an API-key principal. */
+export function callerOf(principal: ApiKeyPrincipal): Caller {
+  return {
+    workspaceId: principal.workspaceId,
+    actor: { type: 'api_key', id: principal.apiKeyId, apiUser: principal.apiUser ?? null },
+    scope: principal.scope,
+  };
+}

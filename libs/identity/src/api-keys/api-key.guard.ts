@@ -1,16 +1,16 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
-import type { ApiKeyScope } from './api-key.entity.js';
-import type { ApiKeyPrincipal } from './api-keys.service.js';
 import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../identity.constants.js';
-import { IdentityError } from '../common/errors/identity-error.js';
+import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
+import { CredentialGuard } from '../common/http/credential-guard.js';
+import { clientOf, type CredentialRequest } from '../common/http/credential-request.js';
 import { RateLimiter } from '../common/rate-limit/rate-limiter.js';
-import { ApiKeyStrategy } from './api-key.strategy.js';
-import { authenticateWith } from './passport-authenticate.js';
+import { type ApiKeyCredential, readApiKeyCredential } from './api-key-credential.js';
+import type { ApiKeyScope } from './api-key.entity.js';
+import { type ApiKeyPrincipal, ApiKeysService } from './api-keys.service.js';
 
-/** The request as the module's guards leave it. */
-export interface IdentityRequest extends Request {
+/** A request admitted by `ApiKeyGuard`. */
+export interface IdentityRequest extends CredentialRequest {
   identity?: ApiKeyPrincipal;
 }
 
@@ -18,33 +18,58 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Admits requests carrying a valid workspace API key (any seed header style), then enforces scope
- * (`read` keys only on GET routes, or `@RequireScope()`) and the per-key rate limit.
+ * (`read` keys only on GET routes, or `@RequireScope()`) and the per-key rate limit. Override
+ * `getToken` to read keys from elsewhere, or `authorize` to add rules of your own.
  */
 @Injectable()
-export class ApiKeyGuard implements CanActivate {
+export class ApiKeyGuard extends CredentialGuard<ApiKeyCredential, ApiKeyPrincipal> {
+  protected readonly principalProperty = 'identity';
+
   constructor(
-    private readonly strategy: ApiKeyStrategy,
-    private readonly reflector: Reflector,
-    private readonly rateLimiter: RateLimiter,
-  ) {}
+    reflector: Reflector,
+    protected readonly apiKeys: ApiKeysService,
+    protected readonly rateLimiter: RateLimiter,
+  ) {
+    super(reflector);
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<IdentityRequest>();
-    const response = http.getResponse<Response>();
-    const principal = await authenticateWith<ApiKeyPrincipal>(this.strategy, request, response);
-    request.identity = principal;
+  /** Reads the key in any seed's header style; a missing Authorization header reads as undefined. */
+  protected getToken(request: CredentialRequest): ApiKeyCredential | undefined {
+    if (request.headers.authorization === undefined && request.headers['api-token'] === undefined) {
+      return undefined;
+    }
+    return readApiKeyCredential(request.headers);
+  }
 
-    const targets = [context.getHandler(), context.getClass()];
+  protected missingCredential(): IdentityError {
+    return IdentityError.unauthenticated(
+      'Missing API key: send it in the Authorization header.',
+      IdentityErrorReason.MissingCredential,
+    );
+  }
+
+  protected authenticate(credential: ApiKeyCredential, request: CredentialRequest): Promise<ApiKeyPrincipal> {
+    return this.apiKeys.authenticate(credential.secret, {
+      apiId: credential.apiId,
+      apiUser: credential.apiUser,
+      client: clientOf(request),
+    });
+  }
+
+  /** Scope (`@RequireScope()`, else by HTTP method), then the per-key rate limit (unless `@SkipRateLimit()`). */
+  protected override async authorize(principal: ApiKeyPrincipal, context: ExecutionContext): Promise<void> {
+    const method = context.switchToHttp().getRequest<CredentialRequest>().method ?? 'GET';
     const required =
-      this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRE_SCOPE_KEY, targets) ??
-      (READ_METHODS.has(request.method) ? 'read' : 'write');
+      this.routeMetadata<ApiKeyScope>(REQUIRE_SCOPE_KEY, context) ??
+      (READ_METHODS.has(method) ? 'read' : 'write');
     if (required === 'write' && principal.scope !== 'write') {
-      throw IdentityError.forbidden('This API key is read-only; this call needs a read-write key.');
+      throw IdentityError.forbidden(
+        IdentityErrorReason.ReadOnlyKey,
+        'This API key is read-only; this call needs a read-write key.',
+      );
     }
-    if (!this.reflector.getAllAndOverride<boolean | undefined>(SKIP_RATE_LIMIT_KEY, targets)) {
-      await this.rateLimiter.consume(`api-key:${principal.apiKeyId}`, response);
+    if (!this.routeMetadata<boolean>(SKIP_RATE_LIMIT_KEY, context)) {
+      await this.rateLimiter.consume(`api-key:${principal.apiKeyId}`);
     }
-    return true;
   }
 }

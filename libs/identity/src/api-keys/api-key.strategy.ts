@@ -3,14 +3,17 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import passport from 'passport';
 import { Strategy } from 'passport-custom';
-import { ApiKeysService, type ApiKeyPrincipal } from './api-keys.service.js';
 import { API_KEY_STRATEGY } from '../identity.constants.js';
+import { clientOf } from '../common/http/credential-request.js';
 import { readApiKeyCredential } from './api-key-credential.js';
+import { type ApiKeyPrincipal, ApiKeysService } from './api-keys.service.js';
 
 /**
- * The one passport strategy for workspace API keys, in every header style the seeds document.
- * It registers on a passport instance of its own, so two apps in one process (or a host's own
- * passport strategies) never see each other's.
+ * The workspace API key as a passport strategy, for hosts that compose passport strategies
+ * (`AuthGuard('identity-api-key')`). It checks keys exactly as `ApiKeyGuard` does (same verifier,
+ * cache and failure limit); the module's own routes use `ApiKeyGuard`, which skips passport's
+ * per-request machinery. It registers on a passport instance of its own, so two apps in one process
+ * (or a host's own passport strategies) never see each other's.
  */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY) {
@@ -29,6 +32,7 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY)
     return this.apiKeys.authenticate(credential.secret, {
       apiId: credential.apiId,
       apiUser: credential.apiUser,
+      client: clientOf(request),
     });
   }
 }

@@ -2,10 +2,22 @@ import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, type Repository } from 'typeorm';
 import { IdentityEvents } from '../identity.constants.js';
-import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
-import { IdentityError } from '../common/errors/identity-error.js';
+import { AuditService } from '../audit/audit.service.js';
+import { type CallerLike, toCaller } from '../audit/caller.js';
+import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
-import { isUniqueViolation, isUuid, newId, runInTransaction } from '../common/persistence/persistence.js';
+import {
+  isUniqueViolation,
+  isUuid,
+  newId,
+  queryRows,
+  runInTransaction,
+} from '../common/persistence/persistence.js';
+import {
+  CredentialVerifier,
+  type StoredCredential,
+  type VerifyOptions,
+} from '../common/tokens/credential-verifier.js';
 import { TokenCache } from '../common/tokens/token-cache.js';
 import { isWellFormedToken, mintToken } from '../common/tokens/token-format.js';
 import { TokenHasher } from '../common/tokens/token-hasher.js';
@@ -40,12 +52,25 @@ export interface ApiKeyPrincipal {
   apiUser?: string;
 }
 
-interface CachedKey {
+/** What a verified key proves; cached by the credential verifier. */
+interface VerifiedKey {
   id: string;
   workspaceId: string;
   scope: ApiKeyScope;
   prefix: string;
 }
+
+interface KeyRow {
+  id: string;
+  workspace_id: string;
+  scope: ApiKeyScope;
+  prefix: string;
+  hash: string;
+  revoked_at: unknown;
+}
+
+const KEY_LOOKUP =
+  'SELECT id, workspace_id, scope, prefix, hash, revoked_at FROM identity_api_keys WHERE hash = ?';
 
 function toView(key: ApiKeyEntity): ApiKeyView {
   const { hash: _hash, ...view } = key;
@@ -64,19 +89,22 @@ export class ApiKeysService implements OnModuleDestroy {
     private readonly workspaces: WorkspacesService,
     private readonly hasher: TokenHasher,
     private readonly cache: TokenCache,
+    private readonly verifier: CredentialVerifier,
     private readonly audit: AuditService,
     private readonly events: IdentityEventsPublisher,
   ) {}
 
   /**
    * Creates a key; the returned `secret` is the only time the key is ever visible. `input.secret`
-   * registers a key minted elsewhere (e.g. IDENTITY_BOOTSTRAP_KEY) instead of minting one.
+   * registers a key minted elsewhere (e.g. IDENTITY_BOOTSTRAP_KEY) instead of minting one. When an API
+   * key calls, that key is checked against the database (not the cache) in the same transaction, so a
+   * key revoked a moment ago can never mint a key that outlives it.
    */
   async create(
-    workspaceId: string,
+    callerLike: CallerLike,
     input: { name?: string; scope?: ApiKeyScope; secret?: string },
-    actor: AuditActor = SYSTEM_ACTOR,
   ): Promise<{ apiKey: ApiKeyView; secret: string }> {
+    const { workspaceId, actor } = toCaller(callerLike);
     await this.workspaces.get(workspaceId);
     const scope = input.scope ?? 'write';
     if (scope !== 'read' && scope !== 'write') {
@@ -107,6 +135,15 @@ export class ApiKeysService implements OnModuleDestroy {
       };
       try {
         await runInTransaction(this.keys.manager.connection, async (manager) => {
+          if (actor.type === 'api_key' && actor.id !== null) {
+            const caller = await manager.findOneBy(ApiKeyEntity, { id: actor.id, workspaceId });
+            if (!caller || caller.revokedAt) {
+              throw IdentityError.unauthenticated(
+                'This API key has been revoked.',
+                IdentityErrorReason.RevokedCredential,
+              );
+            }
+          }
           await manager.insert(ApiKeyEntity, key);
           await this.audit.record(
             actor,
@@ -122,6 +159,9 @@ export class ApiKeysService implements OnModuleDestroy {
           throw IdentityError.conflict('This API key is already registered.');
         }
         throw err;
+      }
+      if (input.secret !== undefined) {
+        this.verifier.forgetUnknown('api-key', secret);
       }
       this.events.emit(IdentityEvents.apiKeyCreated, { workspaceId, id: key.id });
       return { apiKey: toView(key), secret };
@@ -143,7 +183,8 @@ export class ApiKeysService implements OnModuleDestroy {
   }
 
   /** Revokes a key at once, on every instance; revoking twice is harmless. */
-  async revoke(workspaceId: string, keyId: string, actor: AuditActor = SYSTEM_ACTOR): Promise<ApiKeyView> {
+  async revoke(callerLike: CallerLike, keyId: string): Promise<ApiKeyView> {
+    const { workspaceId, actor } = toCaller(callerLike);
     const key = await this.get(workspaceId, keyId);
     if (!key.revokedAt) {
       const revokedAt = new Date();
@@ -172,36 +213,47 @@ export class ApiKeysService implements OnModuleDestroy {
   }
 
   /**
-   * Verifies a presented key. `apiId` (Regpack's `Api-id`) must then name the same key.
-   * Throws `IdentityError` (unauthenticated) for a malformed, unknown, revoked or mismatched key.
+   * Verifies a presented key. `apiId` (Regpack's `Api-id`) must then name the same key. Throws
+   * `IdentityError` (401) for a malformed, unknown, revoked or mismatched key, and 429 when the client
+   * (`options.client`) failed too often. A cache hit costs no query.
    */
   async authenticate(
     secret: string,
-    options: { apiId?: string; apiUser?: string } = {},
+    options: { apiId?: string; apiUser?: string } & VerifyOptions = {},
   ): Promise<ApiKeyPrincipal> {
-    if (!isWellFormedToken(secret, API_KEY_PREFIX)) {
-      throw IdentityError.unauthenticated('Invalid API key.');
+    const verdict = await this.verifier.verify('api-key', secret, API_KEY_PREFIX, this.loadKey, options);
+    if (!verdict.valid) {
+      throw verdict.failure === 'refused'
+        ? IdentityError.unauthenticated(
+            'This API key has been revoked.',
+            IdentityErrorReason.RevokedCredential,
+          )
+        : IdentityError.unauthenticated('Invalid API key.');
     }
-    const hash = this.hasher.hash(secret);
-    let key = this.cache.get<CachedKey>('api-key', hash);
-    if (!key) {
-      const ticket = this.cache.ticket();
-      const row = await this.keys.findOneBy({ hash });
-      if (!row || !this.hasher.matches(secret, row.hash)) {
-        throw IdentityError.unauthenticated('Invalid API key.');
-      }
-      if (row.revokedAt) {
-        throw IdentityError.unauthenticated('This API key has been revoked.');
-      }
-      key = { id: row.id, workspaceId: row.workspaceId, scope: row.scope, prefix: row.prefix };
-      this.cache.set('api-key', hash, key, [`api-key:${row.id}`], ticket);
-    }
+    const key = verdict.principal;
     if (options.apiId !== undefined && options.apiId !== key.prefix) {
       throw IdentityError.unauthenticated('Api-id does not match Api-token.');
     }
-    this.touch(key.id);
     return { workspaceId: key.workspaceId, apiKeyId: key.id, scope: key.scope, apiUser: options.apiUser };
   }
+
+  /** One indexed lookup by hash; records the key's use (this runs on cache misses only). */
+  private readonly loadKey = async (hash: string): Promise<StoredCredential<VerifiedKey> | undefined> => {
+    const [row] = await queryRows<KeyRow>(this.keys.manager, KEY_LOOKUP, [hash]);
+    if (!row) {
+      return undefined;
+    }
+    const revoked = row.revoked_at !== null;
+    if (!revoked) {
+      this.touch(row.id);
+    }
+    return {
+      principal: { id: row.id, workspaceId: row.workspace_id, scope: row.scope, prefix: row.prefix },
+      hash: row.hash,
+      tags: [`api-key:${row.id}`],
+      refusal: revoked ? 'revoked' : undefined,
+    };
+  };
 
   /** Records use at most once a minute per key per instance, without holding up the request. */
   private touch(keyId: string): void {

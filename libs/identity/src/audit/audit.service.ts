@@ -50,7 +50,7 @@ export class AuditService {
   async list(workspaceId: string, limit = 100): Promise<AuditLogEntity[]> {
     return this.dataSource.manager.find(AuditLogEntity, {
       where: { workspaceId },
-      order: { createdAt: 'DESC' },
+      order: { createdAt: 'DESC', id: 'DESC' },
       take: Math.min(Math.max(limit, 1), 1000),
     });
   }

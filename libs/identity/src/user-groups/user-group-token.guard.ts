@@ -1,59 +1,69 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import { REQUIRE_ENVIRONMENT_KEY } from '../identity.constants.js';
-import { IdentityError } from '../common/errors/identity-error.js';
+import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
+import { CredentialGuard } from '../common/http/credential-guard.js';
+import {
+  clientOf,
+  type CredentialRequest,
+  readAuthorization,
+  readQueryCredential,
+} from '../common/http/credential-request.js';
 import type { ApiEnvironmentTag } from './user-group.entity.js';
 import { type UserGroupPrincipal, UserGroupsService } from './user-groups.service.js';
 
 /** A request admitted by `UserGroupTokenGuard`. */
-export interface UserGroupRequest extends Request {
+export interface UserGroupRequest extends CredentialRequest {
   userGroup?: UserGroupPrincipal;
 }
 
 /** Reads an embed token from `Authorization: Token ugt_…` (or `Bearer`), else from `?token=` for iframes. */
-export function readUserGroupToken(request: Request): string | undefined {
-  const match = /^(?:Token|Bearer)\s+(\S+)$/i.exec(request.headers.authorization?.trim() ?? '');
-  if (match) {
-    return match[1];
-  }
-  const fromQuery = request.query?.token;
-  return typeof fromQuery === 'string' && fromQuery.length > 0 ? fromQuery : undefined;
+export function readUserGroupToken(request: CredentialRequest): string | undefined {
+  return readAuthorization(request) ?? readQueryCredential(request, 'token');
 }
 
 /**
  * Admits requests carrying a valid user-group embed token and exposes the group as
  * `@CurrentUserGroup()`. `@RequireEnvironment('Customer')` refuses tokens of the other environment (403).
+ * Override `getToken` to read the token from elsewhere (a cookie), or `authorize` to add rules.
  */
 @Injectable()
-export class UserGroupTokenGuard implements CanActivate {
-  constructor(
-    private readonly userGroups: UserGroupsService,
-    private readonly reflector: Reflector,
-  ) {}
+export class UserGroupTokenGuard extends CredentialGuard<string, UserGroupPrincipal> {
+  protected readonly principalProperty = 'userGroup';
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<UserGroupRequest>();
-    const token = readUserGroupToken(request);
-    if (!token) {
-      throw IdentityError.unauthenticated(
-        'Missing user group token: send "Authorization: Token <token>" or ?token=.',
-      );
-    }
-    const group = await this.userGroups.findByToken(token);
-    if (!group) {
+  constructor(
+    reflector: Reflector,
+    protected readonly userGroups: UserGroupsService,
+  ) {
+    super(reflector);
+  }
+
+  protected getToken(request: CredentialRequest): string | undefined {
+    return readUserGroupToken(request);
+  }
+
+  protected missingCredential(): IdentityError {
+    return IdentityError.unauthenticated(
+      'Missing user group token: send "Authorization: Token <token>" or ?token=.',
+      IdentityErrorReason.MissingCredential,
+    );
+  }
+
+  protected async authenticate(token: string, request: CredentialRequest): Promise<UserGroupPrincipal> {
+    const verdict = await this.userGroups.verifyToken(token, { client: clientOf(request) });
+    if (!verdict.valid) {
       throw IdentityError.unauthenticated('User group token is invalid, rotated or revoked.');
     }
-    const required = this.reflector.getAllAndOverride<ApiEnvironmentTag | undefined>(
-      REQUIRE_ENVIRONMENT_KEY,
-      [context.getHandler(), context.getClass()],
-    );
+    return verdict.principal;
+  }
+
+  protected override authorize(group: UserGroupPrincipal, context: ExecutionContext): void {
+    const required = this.routeMetadata<ApiEnvironmentTag>(REQUIRE_ENVIRONMENT_KEY, context);
     if (required && group.apiEnvironmentTag !== required) {
       throw IdentityError.forbidden(
+        IdentityErrorReason.WrongEnvironment,
         `This route needs a ${required} user group; this token is for ${group.apiEnvironmentTag}.`,
       );
     }
-    request.userGroup = group;
-    return true;
   }
 }

@@ -3,18 +3,27 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { IdentityEvents, IDENTITY_RESOLVED_OPTIONS } from '../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../identity.module-definition.js';
-import { type AuditActor, AuditService, SYSTEM_ACTOR } from '../audit/audit.service.js';
-import { IdentityError } from '../common/errors/identity-error.js';
+import { AuditService } from '../audit/audit.service.js';
+import { type Caller, type CallerLike, toCaller } from '../audit/caller.js';
+import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
 import {
   insertRows,
+  instantOf,
   isUniqueViolation,
   type JsonObject,
   lockRow,
   newId,
+  queryRows,
   runInTransaction,
   updateRows,
 } from '../common/persistence/persistence.js';
+import {
+  type CredentialVerdict,
+  CredentialVerifier,
+  type StoredCredential,
+  type VerifyOptions,
+} from '../common/tokens/credential-verifier.js';
 import { TokenCache } from '../common/tokens/token-cache.js';
 import { isWellFormedToken, mintToken } from '../common/tokens/token-format.js';
 import { TokenHasher } from '../common/tokens/token-hasher.js';
@@ -58,11 +67,27 @@ export interface UpdateUserGroupInput {
   mapping?: JsonObject | null;
 }
 
-interface CachedPrincipal {
-  principal: UserGroupPrincipal;
-  /** End of the rotation grace window, in epoch ms; undefined while current. */
-  expiresAt?: number;
+/** One row of the lean token lookup (token joined to its group). */
+interface TokenRow {
+  token_id: string;
+  hash: string;
+  expires_at: unknown;
+  revoked_at: unknown;
+  id: string;
+  workspace_id: string;
+  provided_id: string;
+  name: string;
+  api_environment_tag: ApiEnvironmentTag;
+  properties: string | null;
 }
+
+const TOKEN_LOOKUP = `SELECT t.id AS token_id, t.hash, t.expires_at, t.revoked_at, g.id, g.workspace_id,
+  g.provided_id, g.name, g.api_environment_tag, g.properties
+  FROM identity_user_group_tokens t JOIN identity_user_groups g ON g.id = t.user_group_id
+  WHERE t.hash = ?`;
+
+const NOT_FOUND = 'User group token not found.';
+const NOT_CURRENT = 'User group token is no longer current; use the newest token.';
 
 function checkJsonSize(field: string, value: unknown): void {
   if (value !== undefined && value !== null && JSON.stringify(value).length > MAX_JSON_LENGTH) {
@@ -81,6 +106,7 @@ export class UserGroupsService {
     private readonly hasher: TokenHasher,
     private readonly sealer: TokenSealer,
     private readonly cache: TokenCache,
+    private readonly verifier: CredentialVerifier,
     private readonly audit: AuditService,
     private readonly events: IdentityEventsPublisher,
   ) {}
@@ -88,24 +114,24 @@ export class UserGroupsService {
   /**
    * Returns the group `(workspace, environment, providedId)` with its current token, creating it on the
    * first call. Safe under concurrency: of many simultaneous first calls exactly one creates the group.
-   * With `mayWrite: false` (a read-only key) it only gets: creating or re-issuing is then refused (403).
+   * A read-scoped caller only gets: creating or re-issuing a token is then refused (403).
    */
   async getOrCreate(
-    workspaceId: string,
+    callerLike: CallerLike,
     input: GetOrCreateUserGroupInput,
-    actor: AuditActor = SYSTEM_ACTOR,
-    options: { mayWrite?: boolean } = {},
   ): Promise<{ userGroup: UserGroupView; created: boolean }> {
-    const mayWrite = options.mayWrite ?? true;
+    const caller = toCaller(callerLike);
+    const { workspaceId } = caller;
     const environment = input.apiEnvironmentTag ?? 'Customer';
     checkJsonSize('properties', input.properties);
     checkJsonSize('mapping', input.mapping);
     const existing = await this.findGroup(workspaceId, environment, input.providedId);
     if (existing) {
-      return { userGroup: await this.withCurrentToken(existing, actor, mayWrite), created: false };
+      return { userGroup: await this.withCurrentToken(existing, caller), created: false };
     }
-    if (!mayWrite) {
+    if (caller.scope !== 'write') {
       throw IdentityError.forbidden(
+        IdentityErrorReason.ReadOnlyKey,
         'This API key is read-only; creating a user group needs a read-write key.',
       );
     }
@@ -127,7 +153,7 @@ export class UserGroupsService {
       token = await runInTransaction(this.dataSource, async (manager) => {
         await insertRows(manager, UserGroupEntity, group);
         const minted = await this.insertToken(manager, group, 1);
-        await this.audit.record(actor, this.auditEntry(group, 'user-group.create'), manager);
+        await this.audit.record(caller.actor, this.auditEntry(group, 'user-group.create'), manager);
         return minted;
       });
     } catch (err) {
@@ -139,7 +165,7 @@ export class UserGroupsService {
       if (!winner) {
         throw err;
       }
-      return { userGroup: await this.withCurrentToken(winner, actor, mayWrite), created: false };
+      return { userGroup: await this.withCurrentToken(winner, caller), created: false };
     }
     this.events.emit(IdentityEvents.userGroupCreated, { workspaceId, id: group.id });
     return { userGroup: { ...group, token }, created: true };
@@ -149,15 +175,13 @@ export class UserGroupsService {
    * Replaces the group's current token with a new one. The old token keeps working for the configured
    * grace window (default 0 s); a token two rotations old stops at once. Needs the current token.
    */
-  async rotateToken(
-    workspaceId: string,
-    currentToken: string,
-    actor: AuditActor = SYSTEM_ACTOR,
-  ): Promise<UserGroupView> {
+  async rotateToken(callerLike: CallerLike, currentToken: string): Promise<UserGroupView> {
+    const caller = toCaller(callerLike);
+    const { workspaceId } = caller;
     const { group, token } = await this.findByCurrentToken(workspaceId, currentToken);
     const next = await runInTransaction(this.dataSource, async (manager) => {
       const minted = await this.retireAndMint(manager, group, token);
-      await this.audit.record(actor, this.auditEntry(group, 'user-group.rotate-token'), manager);
+      await this.audit.record(caller.actor, this.auditEntry(group, 'user-group.rotate-token'), manager);
       return minted;
     });
     await this.cache.invalidate([`user-group:${group.id}`]);
@@ -171,11 +195,12 @@ export class UserGroupsService {
 
   /** Changes name, properties or mapping; `null` clears properties or mapping. Needs the current token. */
   async update(
-    workspaceId: string,
+    callerLike: CallerLike,
     currentToken: string,
     changes: UpdateUserGroupInput,
-    actor: AuditActor = SYSTEM_ACTOR,
   ): Promise<UserGroupView> {
+    const caller = toCaller(callerLike);
+    const { workspaceId } = caller;
     checkJsonSize('properties', changes.properties);
     checkJsonSize('mapping', changes.mapping);
     const { group } = await this.findByCurrentToken(workspaceId, currentToken);
@@ -197,7 +222,7 @@ export class UserGroupsService {
         { id: group.id, workspaceId },
         { ...patch, updatedAt: updated.updatedAt },
       );
-      await this.audit.record(actor, this.auditEntry(group, 'user-group.update'), manager);
+      await this.audit.record(caller.actor, this.auditEntry(group, 'user-group.update'), manager);
     });
     await this.cache.invalidate([`user-group:${group.id}`]);
     this.events.emit(IdentityEvents.userGroupUpdated, { workspaceId, id: group.id });
@@ -205,70 +230,70 @@ export class UserGroupsService {
   }
 
   /** Deletes the group; every one of its tokens stops working at once, on every instance. */
-  async delete(workspaceId: string, currentToken: string, actor: AuditActor = SYSTEM_ACTOR): Promise<void> {
+  async delete(callerLike: CallerLike, currentToken: string): Promise<void> {
+    const caller = toCaller(callerLike);
+    const { workspaceId } = caller;
     const { group } = await this.findByCurrentToken(workspaceId, currentToken);
     await runInTransaction(this.dataSource, async (manager) => {
       await lockRow(manager, 'identity_user_groups', group.id);
       await manager.delete(UserGroupTokenEntity, { userGroupId: group.id });
       await manager.delete(UserGroupEntity, { id: group.id, workspaceId });
-      await this.audit.record(actor, this.auditEntry(group, 'user-group.delete'), manager);
+      await this.audit.record(caller.actor, this.auditEntry(group, 'user-group.delete'), manager);
     });
     await this.cache.invalidate([`user-group:${group.id}`]);
     this.events.emit(IdentityEvents.userGroupDeleted, { workspaceId, id: group.id });
   }
 
   /**
-   * The group an embed token belongs to, if the token is valid now (current, or rotated but still
-   * inside its grace window). A cache hit costs no database query.
+   * Checks an embed token: valid now (current, or rotated but inside its grace window), or why not.
+   * A cache hit costs no database query; rotation, update and deletion drop cached verdicts everywhere.
    */
-  async findByToken(token: string): Promise<UserGroupPrincipal | undefined> {
-    if (!isWellFormedToken(token, USER_GROUP_TOKEN_PREFIX)) {
-      return undefined;
-    }
-    const hash = this.hasher.hash(token);
-    const cached = this.cache.get<CachedPrincipal>('user-group-token', hash);
-    if (cached) {
-      return cached.expiresAt === undefined || cached.expiresAt > Date.now() ? cached.principal : undefined;
-    }
-    const ticket = this.cache.ticket();
-    const row = await this.tokenWithGroup(hash);
-    if (!row?.userGroup || !this.isLive(row) || !this.hasher.matches(token, row.hash)) {
-      return undefined;
-    }
-    const group = row.userGroup;
-    const principal: UserGroupPrincipal = {
-      id: group.id,
-      workspaceId: group.workspaceId,
-      providedId: group.providedId,
-      name: group.name,
-      apiEnvironmentTag: group.apiEnvironmentTag,
-      properties: group.properties,
-      tokenId: row.id,
-    };
-    this.cache.set(
-      'user-group-token',
-      hash,
-      { principal, expiresAt: row.expiresAt?.getTime() },
-      [`user-group:${group.id}`],
-      ticket,
-    );
-    return principal;
+  async verifyToken(
+    token: string,
+    options: VerifyOptions = {},
+  ): Promise<CredentialVerdict<UserGroupPrincipal>> {
+    return this.verifier.verify('user-group-token', token, USER_GROUP_TOKEN_PREFIX, this.loadToken, options);
   }
 
-  /** One indexed lookup by hash, joined to its group (and limited to a workspace when given). */
-  private async tokenWithGroup(hash: string, workspaceId?: string): Promise<UserGroupTokenEntity | null> {
-    const query = this.dataSource.manager
+  /** The group a valid embed token belongs to, or undefined; for host code. */
+  async findByToken(token: string): Promise<UserGroupPrincipal | undefined> {
+    const verdict = await this.verifyToken(token);
+    return verdict.valid ? verdict.principal : undefined;
+  }
+
+  /** One indexed lookup by hash, joined to its group, without entity hydration. */
+  private readonly loadToken = async (
+    hash: string,
+  ): Promise<StoredCredential<UserGroupPrincipal> | undefined> => {
+    const [row] = await queryRows<TokenRow>(this.dataSource, TOKEN_LOOKUP, [hash]);
+    if (!row) {
+      return undefined;
+    }
+    return {
+      principal: {
+        id: row.id,
+        workspaceId: row.workspace_id,
+        providedId: row.provided_id,
+        name: row.name,
+        apiEnvironmentTag: row.api_environment_tag,
+        properties: row.properties === null ? null : (JSON.parse(row.properties) as JsonObject),
+        tokenId: row.token_id,
+      },
+      hash: row.hash,
+      tags: [`user-group:${row.id}`],
+      expiresAt: instantOf(row.expires_at),
+      refusal: row.revoked_at === null ? undefined : 'revoked',
+    };
+  };
+
+  /** The token row by hash, joined to its group, within a workspace (the management calls). */
+  private async tokenWithGroup(hash: string, workspaceId: string): Promise<UserGroupTokenEntity | null> {
+    return this.dataSource.manager
       .createQueryBuilder(UserGroupTokenEntity, 'token')
       .innerJoinAndSelect('token.userGroup', 'userGroup')
-      .where('token.hash = :hash', { hash });
-    if (workspaceId !== undefined) {
-      query.andWhere('token.workspace_id = :workspaceId', { workspaceId });
-    }
-    return query.getOne();
-  }
-
-  private isLive(token: UserGroupTokenEntity): boolean {
-    return !token.revokedAt && (!token.expiresAt || token.expiresAt.getTime() > Date.now());
+      .where('token.hash = :hash', { hash })
+      .andWhere('token.workspace_id = :workspaceId', { workspaceId })
+      .getOne();
   }
 
   private async findGroup(
@@ -284,14 +309,17 @@ export class UserGroupsService {
     workspaceId: string,
     presented: string,
   ): Promise<{ group: UserGroupEntity; token: UserGroupTokenEntity }> {
-    const row = isWellFormedToken(presented, USER_GROUP_TOKEN_PREFIX)
-      ? await this.tokenWithGroup(this.hasher.hash(presented), workspaceId)
-      : null;
+    let row: UserGroupTokenEntity | null = null;
+    if (isWellFormedToken(presented, USER_GROUP_TOKEN_PREFIX)) {
+      for (const hash of this.hasher.hashes(presented)) {
+        row ??= await this.tokenWithGroup(hash, workspaceId);
+      }
+    }
     if (!row?.userGroup || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
-      throw IdentityError.notFound('User group token not found.');
+      throw IdentityError.notFound(NOT_FOUND);
     }
     if (row.expiresAt) {
-      throw IdentityError.notFound('User group token is no longer current; use the newest token.');
+      throw IdentityError.notFound(NOT_CURRENT, IdentityErrorReason.TokenNotCurrent);
     }
     const { userGroup, ...token } = row;
     return { group: userGroup, token: token as UserGroupTokenEntity };
@@ -301,11 +329,7 @@ export class UserGroupsService {
    * The group with its current token, unsealed; mints a new one (a write) if it cannot be unsealed,
    * e.g. after the module secret changed.
    */
-  private async withCurrentToken(
-    group: UserGroupEntity,
-    actor: AuditActor,
-    mayWrite: boolean,
-  ): Promise<UserGroupView> {
+  private async withCurrentToken(group: UserGroupEntity, caller: Caller): Promise<UserGroupView> {
     const current = await this.dataSource.manager.findOne(UserGroupTokenEntity, {
       where: { userGroupId: group.id, revokedAt: IsNull(), expiresAt: IsNull() },
       order: { generation: 'DESC' },
@@ -314,8 +338,9 @@ export class UserGroupsService {
     if (current && token) {
       return { ...group, token };
     }
-    if (!mayWrite) {
+    if (caller.scope !== 'write') {
       throw IdentityError.forbidden(
+        IdentityErrorReason.ReadOnlyKey,
         'This API key is read-only; issuing a new user group token needs a read-write key.',
       );
     }
@@ -323,7 +348,7 @@ export class UserGroupsService {
       const next = current
         ? await this.retireAndMint(manager, group, current, true)
         : await this.insertToken(manager, group, 1);
-      await this.audit.record(actor, this.auditEntry(group, 'user-group.reissue-token'), manager);
+      await this.audit.record(caller.actor, this.auditEntry(group, 'user-group.reissue-token'), manager);
       return next;
     });
     await this.cache.invalidate([`user-group:${group.id}`]);
@@ -338,7 +363,7 @@ export class UserGroupsService {
     immediately = false,
   ): Promise<string> {
     if (!(await lockRow(manager, 'identity_user_groups', group.id))) {
-      throw IdentityError.notFound('User group token not found.'); // deleted meanwhile
+      throw IdentityError.notFound(NOT_FOUND); // deleted meanwhile
     }
     const now = new Date();
     const graceMs = immediately ? 0 : this.options.userGroups.rotationGraceSeconds * 1000;
@@ -354,7 +379,7 @@ export class UserGroupsService {
       .execute();
     if (retired.affected !== 1) {
       // A concurrent rotation retired it first.
-      throw IdentityError.notFound('User group token is no longer current; use the newest token.');
+      throw IdentityError.notFound(NOT_CURRENT, IdentityErrorReason.TokenNotCurrent);
     }
     // Anything older dies now. Rows that were already dead are dropped, so a group keeps at most three
     // token rows however often it rotates (a dead token and a missing one are refused alike).

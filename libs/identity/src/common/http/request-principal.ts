@@ -1,5 +1,5 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
+import { IdentityError, IdentityErrorCode, IdentityErrorReason } from '../errors/identity-error.js';
 
 /**
  * What a guard attached to the request under `property`, for a `@CurrentX()` decorator. Missing means a
@@ -10,6 +10,7 @@ export function requestPrincipal<T>(context: ExecutionContext, property: string,
   if (value === undefined) {
     throw new IdentityError(
       IdentityErrorCode.Internal,
+      IdentityErrorReason.Internal,
       `Nothing authenticated this request; protect the route with ${guardDecorator}.`,
     );
   }

@@ -133,3 +133,36 @@ export async function lockRow(manager: EntityManager, table: string, id: string)
   );
   return rows.length > 0;
 }
+
+/**
+ * One raw query with `?` placeholders (numbered `$n` on PostgreSQL), answering plain rows: the lean
+ * path for lookups on every request, without query builder or entity hydration.
+ */
+export async function queryRows<T>(
+  dataSource: DataSource | EntityManager,
+  sql: string,
+  params: unknown[],
+): Promise<T[]> {
+  const manager = 'manager' in dataSource ? dataSource.manager : dataSource;
+  let text = sql;
+  if (dialectOf(manager.connection) === 'postgres') {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+  }
+  return (await manager.query(text, params)) as T[];
+}
+
+/**
+ * An instant read from a raw row: PostgreSQL hands a Date, SQLite the UTC text TypeORM wrote
+ * (`YYYY-MM-DD HH:MM:SS.SSS`). Epoch ms, or null for NULL.
+ */
+export function instantOf(value: unknown): number | null {
+  if (value === null || value === undefined) {
+    return null;
+  }
+  if (value instanceof Date) {
+    return value.getTime();
+  }
+  const text = String(value);
+  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+}

@@ -2,7 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { resolveIdentityOptions } from '../../identity.module-definition.js';
-import { IdentityErrorCode } from '../errors/identity-error.js';
+import { type IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -10,14 +10,15 @@ const options = (perSecond: number) =>
   resolveIdentityOptions({ tokenSecret: 'x'.repeat(32), rateLimit: { perSecond } }, {});
 
 describe(RateLimiter.name, () => {
-  it('lets perSecond requests through, then refuses with a 429 and sets Retry-After', async () => {
+  it('lets perSecond requests through, then refuses with a 429 saying when to retry', async () => {
     const sut = new RateLimiter(options(2), new MemoryThrottlerStorage());
-    const headers: Record<string, string> = {};
-    const response = { setHeader: (name: string, value: string) => (headers[name] = value) };
-    await sut.consume('k', response);
-    await sut.consume('k', response);
-    await expect(sut.consume('k', response)).rejects.toMatchObject({ code: IdentityErrorCode.RateLimited });
-    expect(Number(headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+    await sut.consume('k');
+    await sut.consume('k');
+    const refused = sut.consume('k');
+    await expect(refused).rejects.toMatchObject({ code: IdentityErrorCode.RateLimited });
+    const error = (await refused.catch((err: unknown) => err)) as IdentityError;
+    expect(error.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(error.getStatus()).toBe(429);
   });
 
   it('serves requests, with a warning, when the counter store fails (Redis down)', async () => {

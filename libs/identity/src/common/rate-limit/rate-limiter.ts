@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { IDENTITY_RESOLVED_OPTIONS, IDENTITY_THROTTLER_STORAGE } from '../../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
-import { IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
+import { IdentityError, IdentityErrorReason } from '../errors/identity-error.js';
 
 /** Per-credential request limit (Dixa: 10 requests per second per API key) over a @nestjs/throttler storage. */
 @Injectable()
@@ -23,13 +23,10 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request of `subject`; over the limit, sets `Retry-After` on the response (when given)
-   * and throws a 429 `IdentityError` with the seconds to wait.
+   * Counts one request of `subject`; over the limit, throws a 429 `IdentityError` with the seconds to
+   * wait (the guard and the surface filters turn them into `Retry-After`).
    */
-  async consume(
-    subject: string,
-    response?: { setHeader(name: string, value: string): unknown },
-  ): Promise<void> {
+  async consume(subject: string): Promise<void> {
     const limit = this.options.rateLimit;
     if (limit === false) {
       return;
@@ -43,12 +40,10 @@ export class RateLimiter {
       return;
     }
     if (record.isBlocked || record.totalHits > limit.perSecond) {
-      const retryAfterSeconds = Math.max(1, record.timeToBlockExpire || record.timeToExpire);
-      response?.setHeader('Retry-After', String(retryAfterSeconds));
-      throw new IdentityError(
-        IdentityErrorCode.RateLimited,
+      throw IdentityError.tooManyRequests(
+        IdentityErrorReason.RateLimited,
         `Rate limit exceeded: at most ${limit.perSecond} requests per second per API key.`,
-        { retryAfterSeconds },
+        Math.max(1, record.timeToBlockExpire || record.timeToExpire),
       );
     }
   }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -9,10 +10,11 @@ import {
   Length,
   ValidateIf,
 } from 'class-validator';
+import { booleanFromString, jsonFromString } from '../../common/http/transforms.js';
 import type { JsonObject } from '../../common/persistence/persistence.js';
 import { API_ENVIRONMENT_TAGS, type ApiEnvironmentTag } from '../user-group.entity.js';
 
-/** Query or body of `GET /api/user` (Explo get-or-create). */
+/** Query or body of `GET /api/user` (Explo get-or-create); JSON and booleans may come as query strings. */
 export class GetOrCreateUserGroupDto {
   @ApiProperty({ example: 'Example 1', maxLength: 200 })
   @IsString()
@@ -35,16 +37,19 @@ export class GetOrCreateUserGroupDto {
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
+  @Transform(jsonFromString)
   @IsObject()
   properties?: JsonObject;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
+  @Transform(jsonFromString)
   @IsObject()
   mapping?: JsonObject;
 
   @ApiPropertyOptional({ default: false })
   @IsOptional()
+  @Transform(booleanFromString)
   @IsBoolean()
   is_demo_group?: boolean;
 }
