@@ -33,6 +33,8 @@ export enum IdentityErrorReason {
   ReadOnlyKey = 'read_only_key',
   /** A credential of the wrong kind of principal for this route (e.g. a Testing group on a Customer route). */
   WrongEnvironment = 'wrong_environment',
+  /** The principal may not do this here (a host's own rule in a guard subclass, for example). */
+  NotAllowed = 'not_allowed',
   /** The per-credential request limit is used up. */
   RateLimited = 'rate_limited',
   /** Too many failed credentials from this client; it must wait. */
