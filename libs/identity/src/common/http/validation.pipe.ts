@@ -107,12 +107,12 @@ export function findInputProblems(value: unknown, maxDepth = MAX_INPUT_DEPTH, ro
         }
         continue;
       }
-      const child = (segment: string, item: unknown, key?: string): Frame => ({
+      const child = (segment: string, item: unknown, name?: string): Frame => ({
         value: item,
         path: path ? `${path}.${segment}` : segment,
         field: path ? field : segment,
         depth: depth + 1,
-        key,
+        key: name,
       });
       // Children are pushed last-first, so they are visited in document order.
       if (Array.isArray(current)) {
@@ -122,8 +122,8 @@ export function findInputProblems(value: unknown, maxDepth = MAX_INPUT_DEPTH, ro
       } else {
         const entries = Object.entries(current);
         for (let i = entries.length - 1; i >= 0; i--) {
-          const [key, item] = entries[i];
-          stack.push(child(printableKey(key), item, key));
+          const [name, item] = entries[i];
+          stack.push(child(printableKey(name), item, name));
         }
       }
     }
