@@ -1,4 +1,5 @@
 import type { TransformFnParams } from 'class-transformer';
+import { assertSafeInput } from './validation.pipe.js';
 
 /** `@Transform(booleanFromString)`: `'true'`/`'false'` from a query string become booleans; the rest is left for validation. */
 export function booleanFromString({ value }: TransformFnParams): unknown {
@@ -12,16 +13,21 @@ export function booleanFromString({ value }: TransformFnParams): unknown {
 }
 
 /**
- * `@Transform(jsonFromString)`: a JSON object sent as a query string (`properties={"a":1}`) is parsed;
- * anything that is not valid JSON is left as it is, so validation names the field.
+ * `@Transform(jsonFromString)`: a JSON object sent as a query string (`properties={"a":1}`) is parsed.
+ * What is not valid JSON is left as the string, so validation names the field; what parses into input
+ * the pipe would have refused (nested deeper than `MAX_INPUT_DEPTH`, NUL, unpaired surrogates: the
+ * pipe saw only the string) is refused here the same way.
  */
-export function jsonFromString({ value }: TransformFnParams): unknown {
+export function jsonFromString({ value, key }: TransformFnParams): unknown {
   if (typeof value !== 'string') {
     return value;
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(value) as unknown;
+    parsed = JSON.parse(value) as unknown;
   } catch {
     return value;
   }
+  assertSafeInput(parsed, key);
+  return parsed;
 }

@@ -367,7 +367,7 @@ describe('identityValidationPipe', () => {
     expect(error.code).toBe(IdentityErrorCode.Validation);
     expect(error.getStatus()).toBe(400);
     expect(error.message).toBe(
-      `Invalid data provided: properties: must not nest objects or arrays deeper than ${MAX_INPUT_DEPTH} levels`,
+      `properties: must not nest objects or arrays deeper than ${MAX_INPUT_DEPTH} levels`,
     );
     expect(error.details.fields).toEqual(['properties']);
   });
@@ -375,7 +375,7 @@ describe('identityValidationPipe', () => {
   it('names every bad field once, with a message per problem', async () => {
     const error = await refusal({ name: 'a\u0000\ud800', properties: { 'k\udc00': 'v' } }, asBody);
     expect(error.message).toBe(
-      'Invalid data provided: name: must not contain NUL characters; name: must not contain unpaired UTF-16 surrogates; ' +
+      'name: must not contain NUL characters; name: must not contain unpaired UTF-16 surrogates; ' +
         'properties.k\\udc00: name must not contain unpaired UTF-16 surrogates',
     );
     expect(error.details.fields).toEqual(['name', 'properties.k\\udc00']);

@@ -144,20 +144,22 @@ const PROBLEM_TEXT: Record<InputProblemReason, string> = {
  */
 class IdentityValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const problems = findInputProblems(
-      value,
-      MAX_INPUT_DEPTH,
-      typeof metadata.data === 'string' ? metadata.data : '',
-    );
-    if (problems.length > 0) {
-      const messages = problems.map(
-        ({ field, reason, inKey }) => `${field}: ${inKey ? 'name ' : ''}${PROBLEM_TEXT[reason]}`,
-      );
-      throw IdentityError.validation(`Invalid data provided: ${messages.join('; ')}`, [
-        ...new Set(problems.map((p) => p.field)),
-      ]);
-    }
+    assertSafeInput(value, typeof metadata.data === 'string' ? metadata.data : '');
     return super.transform(value, metadata);
+  }
+}
+
+/**
+ * Throws a validation `IdentityError` naming every field that nests too deep or holds NUL or an
+ * unpaired surrogate (see {@link findInputProblems}); `root` prefixes the field paths.
+ */
+export function assertSafeInput(value: unknown, root = ''): void {
+  const problems = findInputProblems(value, MAX_INPUT_DEPTH, root);
+  if (problems.length > 0) {
+    const messages = problems.map(
+      ({ field, reason, inKey }) => `${field}: ${inKey ? 'name ' : ''}${PROBLEM_TEXT[reason]}`,
+    );
+    throw IdentityError.validation(messages.join('; '), [...new Set(problems.map((p) => p.field))]);
   }
 }
 
@@ -173,7 +175,7 @@ export function identityValidationPipe(options: { forbidUnknown?: boolean } = {}
     validateCustomDecorators: true,
     exceptionFactory: (errors) => {
       const { fields, messages } = describeValidationErrors(errors);
-      return IdentityError.validation(`Invalid data provided: ${messages.join('; ')}`, fields);
+      return IdentityError.validation(messages.join('; '), fields);
     },
   });
 }
