@@ -1,5 +1,13 @@
-import type { INestApplicationContext } from '@nestjs/common';
-import { ApiKeysService, type ApiKeyScope, WorkspacesService } from '../libs/identity/src/index.js';
+import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  ApiKeysService,
+  type ApiKeyScope,
+  IdentityError,
+  WorkspacesService,
+} from '../libs/identity/src/index.js';
+import { AppModule } from './app.module.js';
+import { configFromEnv, HostConfigError } from './config.js';
 
 /** What `npm run identity -- --help` prints. */
 export const CLI_USAGE = `Usage: npm run identity -- <command>
@@ -12,7 +20,8 @@ export const CLI_USAGE = `Usage: npm run identity -- <command>
   keys revoke <key-id> --workspace <id>    revoke a key at once
 
 The database is chosen as for npm start: IDENTITY_DB=sqlite (default, SQLITE_PATH) or
-IDENTITY_DB=postgres with DATABASE_URL. IDENTITY_TOKEN_SECRET must match the server's.`;
+IDENTITY_DB=postgres with DATABASE_URL. The token secret must be the server's: IDENTITY_TOKEN_SECRET,
+or on SQLite without it the identity-token-secret file beside the database, which both read.`;
 
 /** A usage mistake: the CLI prints the message and the usage, and exits 2. */
 export class CliUsageError extends Error {}
@@ -107,5 +116,60 @@ export async function runCliCommand(app: INestApplicationContext, argv: string[]
     }
     default:
       throw new CliUsageError(`Unknown command '${command}'`);
+  }
+}
+
+/** Where the CLI writes: its results to `out`, usage mistakes and failures to `err`. */
+export interface CliOutput {
+  out(text: string): void;
+  err(text: string): void;
+  logger?: LogLevel[];
+}
+
+/**
+ * What `npm run identity -- …` does: reads the environment as `npm start` does (so on SQLite it uses, or
+ * creates, the same token secret file), runs one command and returns the exit code.
+ */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  output: CliOutput = { out: (text) => console.log(text), err: (text) => console.error(text) },
+): Promise<number> {
+  if (wantsHelp(argv)) {
+    output.out(CLI_USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = configFromEnv(env);
+  } catch (err) {
+    if (err instanceof HostConfigError) {
+      output.err(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  const source = config.tokenSecretSource;
+  if (source?.kind === 'file' && source.created) {
+    output.err(`Generated the token secret in ${source.path}; the server reads it too.`);
+  }
+  const app = await NestFactory.createApplicationContext(AppModule.register(config), {
+    logger: output.logger ?? ['error'],
+  });
+  try {
+    output.out((await runCliCommand(app, argv)).join('\n'));
+    return 0;
+  } catch (err) {
+    if (err instanceof CliUsageError) {
+      output.err(`${err.message}\n\n${CLI_USAGE}`);
+      return 2;
+    }
+    if (err instanceof IdentityError) {
+      output.err(err.message);
+      return 1;
+    }
+    throw err;
+  } finally {
+    await app.close();
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { type INestApplication, Injectable, Module } from '@nestjs/common';
+import { type INestApplication, Injectable, type LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitter2, EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -110,13 +110,47 @@ describe('IdentityModule options in a host of its own', () => {
     expect(() => IdentityModule.forRoot({ paths: { userGroups: 'no slash' } })).toThrow(/paths\.userGroups/);
   });
 
-  it('refuses to start in production without a tokenSecret, naming the option', async () => {
-    const previous = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await expect(boot({}, () => '', true)).rejects.toThrow(/tokenSecret is missing/);
-    } finally {
-      process.env.NODE_ENV = previous;
+  it('refuses to start without a tokenSecret in any environment, naming the option and the opt-in', async () => {
+    for (const nodeEnv of ['production', 'development']) {
+      const previous = process.env.NODE_ENV;
+      process.env.NODE_ENV = nodeEnv;
+      try {
+        const refused = boot({}, () => '', true);
+        await expect(refused).rejects.toThrow(IdentityOptionsError);
+        await expect(refused).rejects.toThrow(/tokenSecret is missing.*insecureDevelopmentSecret: true/s);
+      } finally {
+        process.env.NODE_ENV = previous;
+      }
     }
+  });
+
+  it('starts on the public development secret only when asked, warning at every start', async () => {
+    const warnings: { message: string; context: unknown }[] = [];
+    const logger: LoggerService = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: string, context?: unknown) => warnings.push({ message, context }),
+    };
+    for (let start = 0; start < 2; start++) {
+      @Module({
+        imports: [
+          TypeOrmModule.forRoot(typeOrmOptions({ type: 'sqlite', path: ':memory:' }, { logging: false })),
+          IdentityModule.forRoot({ insecureDevelopmentSecret: true, rateLimit: false }),
+        ],
+      })
+      class DevelopmentHost {}
+      const started = await NestFactory.create(DevelopmentHost, { logger });
+      await started.init();
+      const workspace = await started.get(WorkspacesService).create('Dev');
+      const { secret: key } = await started.get(ApiKeysService).create(workspace.id, { scope: 'read' });
+      expect(
+        (await request(started.getHttpServer()).get('/identity/api-keys').set('Authorization', key)).status,
+      ).toBe(200);
+      await started.close();
+    }
+    expect(warnings).toEqual([
+      { message: expect.stringContaining('insecureDevelopmentSecret is on'), context: 'IdentityModule' },
+      { message: expect.stringContaining('insecureDevelopmentSecret is on'), context: 'IdentityModule' },
+    ]);
   });
 });

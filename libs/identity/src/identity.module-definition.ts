@@ -1,4 +1,4 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Logger } from '@nestjs/common';
 import { IDENTITY_FEATURES, type IdentityFeature } from './identity.constants.js';
 import {
   type ResolvedUserGroupsOptions,
@@ -12,8 +12,17 @@ export type InvalidationOption =
 
 /** Options of `IdentityModule.forRoot` / `forRootAsync`. */
 export interface IdentityModuleOptions {
-  /** HMAC pepper for stored token and key hashes; required when NODE_ENV is `production`, at least 32 characters. */
-  tokenSecret?: string;
+  /**
+   * HMAC pepper of stored token and key hashes and key of sealed tokens; required, at least 32 random
+   * characters. A list rotates it: the first secret hashes and seals, the others still verify and unseal.
+   */
+  tokenSecret?: string | readonly string[];
+  /**
+   * Starts without `tokenSecret`, on a public development secret written in this library's source: anyone
+   * with a copy of the database can then unseal tokens and forge hashes. For throwaway setups only; the
+   * module logs a warning at every start. Ignored when `tokenSecret` is given.
+   */
+  insecureDevelopmentSecret?: boolean;
   /** Per API key request limit; Dixa documents 10 requests per second. `false` turns it off. */
   rateLimit?: { perSecond?: number } | false;
   /** Redis URL; when set, rate-limit counters live in Redis so every instance shares them. */
@@ -47,7 +56,8 @@ export interface IdentityPaths {
 
 /** Options after defaults were applied and every value was checked. */
 export interface ResolvedIdentityOptions {
-  tokenSecret: string;
+  /** Every accepted secret, the current one (which hashes and seals) first. */
+  tokenSecrets: string[];
   rateLimit: { perSecond: number } | false;
   redisUrl?: string;
   tokenCache: { ttlMs: number; max: number; negativeTtlMs: number; negativeMax: number };
@@ -129,26 +139,71 @@ function wholeNumber(
   return chosen;
 }
 
-const DEV_SECRET = 'nestjs-identity-insecure-development-secret-do-not-use-in-production';
+/**
+ * The secret behind `insecureDevelopmentSecret: true`. It is public (it is in this file), so it protects
+ * nothing; it is never used unless a host asks for it by that option.
+ */
+const INSECURE_DEVELOPMENT_SECRET = 'nestjs-identity-insecure-development-secret-do-not-use-in-production';
+
+/** Where the resolver reports what is allowed but unwise (the public development secret). */
+export interface ResolveIdentityOptionsContext {
+  /** Default: Nest's `Logger` with the context `IdentityModule`. */
+  logger?: { warn(message: string): void };
+}
+
+/** Checks `tokenSecret` (one secret or a rotation list) and `insecureDevelopmentSecret`. */
+function resolveTokenSecrets(
+  options: IdentityModuleOptions,
+  problems: string[],
+): { secrets: string[]; insecure: boolean } {
+  const given = options.tokenSecret;
+  const insecure = options.insecureDevelopmentSecret;
+  if (insecure !== undefined && typeof insecure !== 'boolean') {
+    problems.push(`insecureDevelopmentSecret must be true or false (got ${typeof insecure})`);
+  }
+  if (given === undefined || given === '') {
+    if (insecure === true) {
+      return { secrets: [INSECURE_DEVELOPMENT_SECRET], insecure: true };
+    }
+    problems.push(
+      'tokenSecret is missing; set it (for example from IDENTITY_TOKEN_SECRET) to a random string of at ' +
+        'least 32 characters, e.g. `openssl rand -base64 48`: stored hashes and sealed tokens depend on it. ' +
+        'Only for a throwaway development setup, insecureDevelopmentSecret: true starts on a public secret instead',
+    );
+    return { secrets: [], insecure: false };
+  }
+  const list = typeof given === 'string' ? [given] : given;
+  const name = (i: number) => (typeof given === 'string' ? 'tokenSecret' : `tokenSecret[${i}]`);
+  if (!Array.isArray(list)) {
+    problems.push(`tokenSecret must be a string or a list of strings (got ${typeof given})`);
+    return { secrets: [], insecure: false };
+  }
+  if (list.length === 0) {
+    problems.push(
+      'tokenSecret is an empty list; give at least one secret (the first hashes and seals, the others still verify)',
+    );
+    return { secrets: [], insecure: false };
+  }
+  // Messages give positions and lengths only: a secret must never reach a log.
+  list.forEach((secret: unknown, i) => {
+    if (typeof secret !== 'string') {
+      problems.push(`${name(i)} must be a string (got ${typeof secret})`);
+    } else if (secret.length < 32) {
+      problems.push(`${name(i)} is ${secret.length} characters long; use at least 32 random characters`);
+    } else if (list.indexOf(secret) !== i) {
+      problems.push(`${name(i)} repeats tokenSecret[${list.indexOf(secret)}]; list each secret once`);
+    }
+  });
+  return { secrets: [...list], insecure: false };
+}
 
 /** Applies defaults and checks every option; throws `IdentityOptionsError` listing all problems at once. */
 export function resolveIdentityOptions(
   options: IdentityModuleOptions,
-  env: NodeJS.ProcessEnv = process.env,
+  context: ResolveIdentityOptionsContext = {},
 ): ResolvedIdentityOptions {
   const problems: string[] = [];
-  const production = env.NODE_ENV === 'production';
-  let tokenSecret = options.tokenSecret;
-  if (tokenSecret === undefined || tokenSecret === '') {
-    if (production) {
-      problems.push(
-        'tokenSecret is missing; set it (for example from IDENTITY_TOKEN_SECRET) to a random string of at least 32 characters: stored token hashes depend on it',
-      );
-    }
-    tokenSecret = DEV_SECRET;
-  } else if (tokenSecret.length < 32) {
-    problems.push(`tokenSecret is ${tokenSecret.length} characters long; use at least 32 random characters`);
-  }
+  const { secrets: tokenSecrets, insecure } = resolveTokenSecrets(options, problems);
 
   let rateLimit: ResolvedIdentityOptions['rateLimit'] = { perSecond: 10 };
   if (options.rateLimit === false) {
@@ -211,8 +266,16 @@ export function resolveIdentityOptions(
   if (problems.length > 0) {
     throw new IdentityOptionsError(problems);
   }
+  if (insecure) {
+    // Every start says it again: a warning seen once in a development log is easily carried to production.
+    (context.logger ?? new Logger('IdentityModule')).warn(
+      'insecureDevelopmentSecret is on: stored hashes and sealed tokens are keyed by a public secret, so ' +
+        'anyone with a copy of the database can unseal embed tokens and forge credentials. Set tokenSecret ' +
+        '(at least 32 random characters, e.g. `openssl rand -base64 48`) before any real use.',
+    );
+  }
   return {
-    tokenSecret,
+    tokenSecrets,
     rateLimit,
     redisUrl: options.redisUrl,
     tokenCache,
