@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { ApiKeysController } from './api-keys/api-keys.controller.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { AuditService } from './audit/audit.service.js';
@@ -20,6 +21,7 @@ import { mountController } from './common/http/mount-controller.js';
 import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 import { RateLimiter } from './common/rate-limit/rate-limiter.js';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
+import { DatabaseInvalidationBus } from './common/tokens/invalidation/database-invalidation.bus.js';
 import type { InvalidationBus } from './common/tokens/invalidation/invalidation-bus.js';
 import { LocalInvalidationBus } from './common/tokens/invalidation/local-invalidation.bus.js';
 import { PostgresInvalidationBus } from './common/tokens/invalidation/postgres-invalidation.bus.js';
@@ -89,9 +91,11 @@ const INFRASTRUCTURE: Provider[] = [
   },
   {
     provide: IDENTITY_INVALIDATION_BUS,
-    inject: [IDENTITY_RESOLVED_OPTIONS],
-    useFactory: ({ invalidation }: ResolvedIdentityOptions): InvalidationBus => {
+    inject: [IDENTITY_RESOLVED_OPTIONS, getDataSourceToken()],
+    useFactory: ({ invalidation }: ResolvedIdentityOptions, dataSource: DataSource): InvalidationBus => {
       switch (invalidation.driver) {
+        case 'database':
+          return new DatabaseInvalidationBus(dataSource, invalidation.pollMs);
         case 'postgres':
           return new PostgresInvalidationBus(invalidation.url);
         case 'redis':
