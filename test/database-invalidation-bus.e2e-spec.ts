@@ -134,11 +134,14 @@ describe(`database invalidation bus (${TEST_DB})`, () => {
       const publisher = new DatabaseInvalidationBus(one, POLL_MS); // publishes, never polls
       const b = await listen(two);
       await one.query('ALTER TABLE identity_invalidations RENAME TO identity_invalidations_away');
-      const polling = () => warn.mock.calls.filter((call) => String(call[0]).includes('poll'));
-      expect(await until(() => polling().length > 0)).toBe(true);
-      await sleep(POLL_MS * 6); // several more failed polls
-      expect(polling()).toHaveLength(1);
-      await one.query('ALTER TABLE identity_invalidations_away RENAME TO identity_invalidations');
+      try {
+        const polling = () => warn.mock.calls.filter((call) => String(call[0]).includes('poll'));
+        expect(await until(() => polling().length > 0)).toBe(true);
+        await sleep(POLL_MS * 6); // several more failed polls
+        expect(polling()).toHaveLength(1);
+      } finally {
+        await one.query('ALTER TABLE identity_invalidations_away RENAME TO identity_invalidations');
+      }
       await publisher.publish(['api-key:after-outage']);
       expect(await until(() => b.heard('api-key:after-outage'))).toBe(true);
       expect(log.mock.calls.map((call) => String(call[0]))).toContain(
