@@ -75,7 +75,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HostConfig 
         ? { driver: 'redis', url: env.REDIS_URL }
         : database.type === 'postgres'
           ? { driver: 'postgres', url: database.url }
-          : { driver: 'local' },
+          : { driver: 'database' }, // a server and the CLI on one SQLite file: polled through a table
     },
   };
 }

@@ -1,8 +1,10 @@
 import { ApiKeyEntity } from './api-keys/api-key.entity.js';
 import { AuditLogEntity } from './audit/audit-log.entity.js';
 import { WorkspaceEntity } from './workspaces/workspace.entity.js';
+import { InvalidationEntity } from './common/tokens/invalidation/invalidation.entity.js';
 import { IdentityFoundation1764000000000 } from './migrations/1764000000000-identity-foundation.js';
 import { IdentityUserGroups1764000000001 } from './migrations/1764000000001-user-groups.js';
+import { IdentityInvalidations1764000000003 } from './migrations/1764000000003-invalidations.js';
 import { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
 import { UserGroupEntity } from './user-groups/user-group.entity.js';
 
@@ -13,7 +15,12 @@ export const IDENTITY_ENTITIES = [
   AuditLogEntity,
   UserGroupEntity,
   UserGroupTokenEntity,
+  InvalidationEntity,
 ];
 
 /** Every migration of the module, oldest first; they create the whole schema on PostgreSQL and SQLite. */
-export const IDENTITY_MIGRATIONS = [IdentityFoundation1764000000000, IdentityUserGroups1764000000001];
+export const IDENTITY_MIGRATIONS = [
+  IdentityFoundation1764000000000,
+  IdentityUserGroups1764000000001,
+  IdentityInvalidations1764000000003,
+];

@@ -332,6 +332,18 @@ describe('resolveIdentityOptions', () => {
     const unknown = { invalidation: { driver: 'kafka' } } as unknown as IdentityModuleOptions;
     expect(() => resolveIdentityOptions({ tokenSecret: SECRET, ...unknown })).toThrow('invalidation.driver');
   });
+
+  it('polls the database every 250 ms by default, and takes a whole pollMs from 50 to 5000', () => {
+    const resolve = (pollMs?: number) =>
+      resolveIdentityOptions({ tokenSecret: SECRET, invalidation: { driver: 'database', pollMs } })
+        .invalidation;
+    expect(resolve()).toEqual({ driver: 'database', pollMs: 250 });
+    expect(resolve(50)).toEqual({ driver: 'database', pollMs: 50 });
+    expect(resolve(5000)).toEqual({ driver: 'database', pollMs: 5000 });
+    for (const bad of [49, 5001, 100.5, Number.NaN]) {
+      expect(() => resolve(bad)).toThrow(`invalidation.pollMs must be a whole number from 50 to 5000`);
+    }
+  });
 });
 
 describe('resolveIdentityShape', () => {

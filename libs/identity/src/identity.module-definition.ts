@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder, Logger } from '@nestjs/common';
+import { DEFAULT_INVALIDATION_POLL_MS } from './common/tokens/invalidation/database-invalidation.bus.js';
 import { IDENTITY_FEATURES, type IdentityFeature } from './identity.constants.js';
 import {
   type ResolvedUserGroupsOptions,
@@ -8,7 +9,11 @@ import {
 
 /** Where cache invalidations travel between instances. */
 export type InvalidationOption =
-  { driver: 'local' } | { driver: 'postgres'; url: string } | { driver: 'redis'; url: string };
+  | { driver: 'local' }
+  | { driver: 'postgres'; url: string }
+  | { driver: 'redis'; url: string }
+  /** A table of the app's own database, polled every `pollMs` (default 250). */
+  | { driver: 'database'; pollMs?: number };
 
 /** Options of `IdentityModule.forRoot` / `forRootAsync`. */
 export interface IdentityModuleOptions {
@@ -251,11 +256,17 @@ export function resolveIdentityOptions(
           ),
         };
 
-  const invalidation = options.invalidation ?? { driver: 'local' };
-  if (!['local', 'postgres', 'redis'].includes(invalidation.driver)) {
+  let invalidation = options.invalidation ?? { driver: 'local' };
+  if (!['local', 'postgres', 'redis', 'database'].includes(invalidation.driver)) {
     problems.push(
-      `invalidation.driver must be 'local', 'postgres' or 'redis' (got '${String(invalidation.driver)}')`,
+      `invalidation.driver must be 'local', 'postgres', 'redis' or 'database' (got '${String(invalidation.driver)}')`,
     );
+  } else if (invalidation.driver === 'database') {
+    const pollMs = invalidation.pollMs ?? DEFAULT_INVALIDATION_POLL_MS;
+    if (!Number.isInteger(pollMs) || pollMs < 50 || pollMs > 5000) {
+      problems.push(`invalidation.pollMs must be a whole number from 50 to 5000 (got ${String(pollMs)})`);
+    }
+    invalidation = { driver: 'database', pollMs };
   } else if (invalidation.driver !== 'local' && !invalidation.url) {
     problems.push(`invalidation.url is required with the '${invalidation.driver}' driver`);
   }

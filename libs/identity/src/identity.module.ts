@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './api-keys/api-key.guard.js';
 import { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
@@ -17,6 +18,7 @@ import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.sto
 import { RateLimiter } from './common/rate-limit/rate-limiter.js';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
 import { CredentialVerifier } from './common/tokens/credential-verifier.js';
+import { DatabaseInvalidationBus } from './common/tokens/invalidation/database-invalidation.bus.js';
 import type { InvalidationBus } from './common/tokens/invalidation/invalidation-bus.js';
 import { LocalInvalidationBus } from './common/tokens/invalidation/local-invalidation.bus.js';
 import { PostgresInvalidationBus } from './common/tokens/invalidation/postgres-invalidation.bus.js';
@@ -75,9 +77,11 @@ const INFRASTRUCTURE: Provider[] = [
   },
   {
     provide: IDENTITY_INVALIDATION_BUS,
-    inject: [IDENTITY_RESOLVED_OPTIONS],
-    useFactory: ({ invalidation }: ResolvedIdentityOptions): InvalidationBus => {
+    inject: [IDENTITY_RESOLVED_OPTIONS, getDataSourceToken()],
+    useFactory: ({ invalidation }: ResolvedIdentityOptions, dataSource: DataSource): InvalidationBus => {
       switch (invalidation.driver) {
+        case 'database':
+          return new DatabaseInvalidationBus(dataSource, invalidation.pollMs);
         case 'postgres':
           return new PostgresInvalidationBus(invalidation.url);
         case 'redis':

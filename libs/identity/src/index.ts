@@ -54,6 +54,8 @@ export { type IdentityEventPayload } from './common/events/identity-events.js';
 export { RateLimiter } from './common/rate-limit/rate-limiter.js';
 export { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 export { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
+export { DatabaseInvalidationBus } from './common/tokens/invalidation/database-invalidation.bus.js';
+export { InvalidationEntity } from './common/tokens/invalidation/invalidation.entity.js';
 export { INVALIDATE_ALL, type InvalidationBus } from './common/tokens/invalidation/invalidation-bus.js';
 export { LocalInvalidationBus } from './common/tokens/invalidation/local-invalidation.bus.js';
 export { PostgresInvalidationBus } from './common/tokens/invalidation/postgres-invalidation.bus.js';
