@@ -3,6 +3,7 @@ import { AuditLogEntity } from './audit/audit-log.entity.js';
 import { WorkspaceEntity } from './workspaces/workspace.entity.js';
 import { IdentityFoundation1764000000000 } from './migrations/1764000000000-identity-foundation.js';
 import { IdentityUserGroups1764000000001 } from './migrations/1764000000001-user-groups.js';
+import { IdentityZoneSafeTime1764000000002 } from './migrations/1764000000002-zone-safe-time.js';
 import { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
 import { UserGroupEntity } from './user-groups/user-group.entity.js';
 
@@ -16,4 +17,8 @@ export const IDENTITY_ENTITIES = [
 ];
 
 /** Every migration of the module, oldest first; they create the whole schema on PostgreSQL and SQLite. */
-export const IDENTITY_MIGRATIONS = [IdentityFoundation1764000000000, IdentityUserGroups1764000000001];
+export const IDENTITY_MIGRATIONS = [
+  IdentityFoundation1764000000000,
+  IdentityUserGroups1764000000001,
+  IdentityZoneSafeTime1764000000002,
+];

@@ -17,6 +17,7 @@ import { ApiKeyGuard } from './api-keys/api-key.guard.js';
 import { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 import { IdentityEventsPublisher } from './common/events/identity-events.js';
 import { mountController } from './common/http/mount-controller.js';
+import { InstantColumnsSetup } from './common/persistence/instant-columns.js';
 import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 import { RateLimiter } from './common/rate-limit/rate-limiter.js';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
@@ -82,6 +83,7 @@ const CORE_PROVIDERS: Type[] = [
 ];
 
 const INFRASTRUCTURE: Provider[] = [
+  InstantColumnsSetup,
   {
     provide: IDENTITY_RESOLVED_OPTIONS,
     inject: [IDENTITY_MODULE_OPTIONS],
