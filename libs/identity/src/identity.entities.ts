@@ -4,6 +4,7 @@ import { WorkspaceEntity } from './workspaces/workspace.entity.js';
 import { InvalidationEntity } from './common/tokens/invalidation/invalidation.entity.js';
 import { IdentityFoundation1764000000000 } from './migrations/1764000000000-identity-foundation.js';
 import { IdentityUserGroups1764000000001 } from './migrations/1764000000001-user-groups.js';
+import { IdentityZoneSafeTime1764000000002 } from './migrations/1764000000002-zone-safe-time.js';
 import { IdentityInvalidations1764000000003 } from './migrations/1764000000003-invalidations.js';
 import { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
 import { UserGroupEntity } from './user-groups/user-group.entity.js';
@@ -22,5 +23,6 @@ export const IDENTITY_ENTITIES = [
 export const IDENTITY_MIGRATIONS = [
   IdentityFoundation1764000000000,
   IdentityUserGroups1764000000001,
+  IdentityZoneSafeTime1764000000002,
   IdentityInvalidations1764000000003,
 ];

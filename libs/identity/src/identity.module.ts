@@ -14,6 +14,7 @@ import {
 } from './common/http/body-error-shaper.js';
 import { mountController, type SurfaceDescriptor } from './common/http/surface.js';
 import { AuthFailureLimiter } from './common/rate-limit/auth-failure-limiter.js';
+import { InstantColumnsSetup } from './common/persistence/instant-columns.js';
 import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 import { RateLimiter } from './common/rate-limit/rate-limiter.js';
 import { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
@@ -70,6 +71,7 @@ const CORE_PROVIDERS: Type[] = [
 ];
 
 const INFRASTRUCTURE: Provider[] = [
+  InstantColumnsSetup,
   {
     provide: IDENTITY_RESOLVED_OPTIONS,
     inject: [IDENTITY_MODULE_OPTIONS],

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, InstantColumn } from '../common/persistence/instant-columns.js';
 import { WorkspaceEntity } from '../workspaces/workspace.entity.js';
 
 /** What an API key may do: `read` keys may only call GET routes. */
@@ -33,12 +34,12 @@ export class ApiKeyEntity {
   @Column({ type: 'varchar', length: 64 })
   hash: string;
 
-  @Column({ name: 'last_used_at', type: Date, nullable: true })
+  @InstantColumn({ name: 'last_used_at', nullable: true })
   lastUsedAt: Date | null;
 
-  @Column({ name: 'revoked_at', type: Date, nullable: true })
+  @InstantColumn({ name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
 
-  @CreateDateColumn({ name: 'created_at' })
+  @CreatedAtColumn()
   createdAt: Date;
 }

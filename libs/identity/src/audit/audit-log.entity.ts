@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn } from '../common/persistence/instant-columns.js';
 
 /** Who acted: a management API key, a token-holding end user, a parent acting for a child, or host code. */
 export type AuditActorType = 'api_key' | 'user_group' | 'external_user' | 'family_user' | 'system';
@@ -32,6 +33,6 @@ export class AuditLogEntity {
   @Column({ name: 'target_id', type: 'varchar', length: 64, nullable: true })
   targetId: string | null;
 
-  @CreateDateColumn({ name: 'created_at' })
+  @CreatedAtColumn()
   createdAt: Date;
 }

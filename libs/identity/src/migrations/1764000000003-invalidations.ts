@@ -14,7 +14,7 @@ export class IdentityInvalidations1764000000003 implements MigrationInterface {
           { name: 'id', type: 'bigint', isPrimary: true },
           c.varchar('origin', 36),
           c.text('tags'),
-          c.createdAt(),
+          c.createdInstant(),
         ],
         indices: [
           new TableIndex({ name: 'idx_identity_invalidations_created', columnNames: ['created_at'] }),

@@ -22,12 +22,25 @@ export function columnsFor(queryRunner: QueryRunner) {
         isNullable: false,
         default: postgres ? String(defaultValue) : defaultValue ? 1 : 0,
       }),
+    /**
+     * Zone-less on PostgreSQL, as the first migrations made their columns (1764000000002 turns them
+     * into `timestamptz`); a new time column needs `timestamptz` there, like `InstantColumn`.
+     */
     timestamp: (name: string, nullable = false): TableColumnOptions =>
       column({ name, type: postgres ? 'timestamp' : 'datetime', isNullable: nullable }),
+    /** A creation time defaulting to now; zone-less on PostgreSQL like `timestamp`. */
     createdAt: (name = 'created_at'): TableColumnOptions =>
       column({
         name,
         type: postgres ? 'timestamp' : 'datetime',
+        isNullable: false,
+        default: postgres ? 'now()' : "datetime('now')",
+      }),
+    /** A creation instant defaulting to now: `timestamptz` on PostgreSQL (new tables since 1764000000002). */
+    createdInstant: (name = 'created_at'): TableColumnOptions =>
+      column({
+        name,
+        type: postgres ? 'timestamptz' : 'datetime',
         isNullable: false,
         default: postgres ? 'now()' : "datetime('now')",
       }),

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, InstantColumn } from '../common/persistence/instant-columns.js';
 import { UserGroupEntity } from './user-group.entity.js';
 
 /**
@@ -37,13 +38,13 @@ export class UserGroupTokenEntity {
   @Column({ type: 'integer' })
   generation: number;
 
-  @CreateDateColumn({ name: 'created_at' })
+  @CreatedAtColumn()
   createdAt: Date;
 
   /** End of the rotation grace window; null while the token is current. */
-  @Column({ name: 'expires_at', type: Date, nullable: true })
+  @InstantColumn({ name: 'expires_at', nullable: true })
   expiresAt: Date | null;
 
-  @Column({ name: 'revoked_at', type: Date, nullable: true })
+  @InstantColumn({ name: 'revoked_at', nullable: true })
   revokedAt: Date | null;
 }

@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  UpdateDateColumn,
-} from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn, UpdatedAtColumn } from '../common/persistence/instant-columns.js';
 import type { JsonObject } from '../common/persistence/persistence.js';
 import { WorkspaceEntity } from '../workspaces/workspace.entity.js';
 
@@ -51,9 +43,9 @@ export class UserGroupEntity {
   @Column({ name: 'is_demo_group', type: 'boolean', default: false })
   isDemoGroup: boolean;
 
-  @CreateDateColumn({ name: 'created_at' })
+  @CreatedAtColumn()
   createdAt: Date;
 
-  @UpdateDateColumn({ name: 'updated_at' })
+  @UpdatedAtColumn()
   updatedAt: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn } from '../common/persistence/instant-columns.js';
 
 /** The tenant: every other row of the module belongs to exactly one workspace. */
 @Entity('identity_workspaces')
@@ -9,6 +10,6 @@ export class WorkspaceEntity {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
-  @CreateDateColumn({ name: 'created_at' })
+  @CreatedAtColumn()
   createdAt: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { CreatedAtColumn } from '../../persistence/instant-columns.js';
 
 /**
  * One published invalidation of the `database` bus: the tags an instance dropped, for the other instances
@@ -22,6 +23,6 @@ export class InvalidationEntity {
   tags: string;
 
   @Index('idx_identity_invalidations_created')
-  @CreateDateColumn({ name: 'created_at' })
+  @CreatedAtColumn()
   createdAt: Date;
 }
