@@ -73,6 +73,16 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
+/**
+ * A rejected promise that is also handled, so a guard that forgets to await it fails an expectation
+ * instead of crashing the run with an unhandled rejection.
+ */
+function handledRejection(err: unknown): Promise<never> {
+  const rejected = Promise.reject(err);
+  rejected.catch(() => undefined);
+  return rejected;
+}
+
 const tooMany = () => IdentityError.tooManyRequests(IdentityErrorReason.RateLimited, 'Slow down.', 7);
 
 describe(CredentialGuard.name, () => {
@@ -107,7 +117,7 @@ describe(CredentialGuard.name, () => {
         () => {
           throw refusal;
         },
-        () => Promise.reject(refusal),
+        () => handledRejection(refusal),
       ]) {
         const guard = new RecordingGuard(new Reflector(), { authorize });
         const request = withCredential();
@@ -137,7 +147,7 @@ describe(CredentialGuard.name, () => {
 
     it('sets Retry-After when authorize answers 429 (the per-key limit)', async () => {
       const response = new FakeFastifyReply();
-      const guard = new RecordingGuard(new Reflector(), { authorize: () => Promise.reject(tooMany()) });
+      const guard = new RecordingGuard(new Reflector(), { authorize: () => handledRejection(tooMany()) });
       await expect(guard.canActivate(httpContext({ request: withCredential(), response }))).rejects.toThrow(
         'Slow down.',
       );
