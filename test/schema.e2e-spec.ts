@@ -1,37 +1,30 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { IDENTITY_MIGRATIONS } from '../libs/identity/src/index.js';
 import { bootstrapFirstWorkspace } from '../src/bootstrap.js';
 import { createTestDatabase } from './utils/database.js';
-import { createTestApp, type TestApp } from './utils/test-app.js';
+import { describeWithApp } from './utils/describe-with-app.js';
+import { tokenAuth } from './utils/fixtures.js';
+import { createTestApp } from './utils/test-app.js';
 
-describe('migrations', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
-
+describeWithApp('migrations', (ctx) => {
   it('create exactly the schema the entities describe (nothing left for synchronize to do)', async () => {
-    const pending = await t.dataSource.driver.createSchemaBuilder().log();
+    const pending = await ctx.app.dataSource.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
   });
 
   it('have all run, and are registered as an array of classes', async () => {
-    const ran: { name: string }[] = await t.dataSource.query('SELECT name FROM migrations');
+    const ran: { name: string }[] = await ctx.app.dataSource.query('SELECT name FROM migrations');
     expect(ran.map((m) => m.name).sort()).toEqual(IDENTITY_MIGRATIONS.map((m) => new m().name).sort());
   });
 
   it('can be reverted and applied again', async () => {
+    const { dataSource } = ctx.app;
     for (let i = 0; i < IDENTITY_MIGRATIONS.length; i++) {
-      await t.dataSource.undoLastMigration();
+      await dataSource.undoLastMigration();
     }
-    expect(await t.dataSource.showMigrations()).toBe(true);
-    await t.dataSource.runMigrations();
-    expect(await t.dataSource.showMigrations()).toBe(false);
+    expect(await dataSource.showMigrations()).toBe(true);
+    await dataSource.runMigrations();
+    expect(await dataSource.showMigrations()).toBe(false);
   });
 });
 
@@ -42,7 +35,7 @@ describe('first start of the demo host', () => {
       const a = await createTestApp({ database: empty, seedWorkspace: false });
       const created = await bootstrapFirstWorkspace(a.app);
       expect(created?.secret).toMatch(/^idk_/);
-      expect((await a.http.get('/whoami').set('Authorization', `Token ${created!.secret}`)).status).toBe(200);
+      expect((await a.http.get('/whoami').set(tokenAuth(created!.secret))).status).toBe(200);
       await a.close();
       const b = await createTestApp({ database: empty, seedWorkspace: false });
       expect(await bootstrapFirstWorkspace(b.app)).toBeUndefined();
@@ -50,7 +43,7 @@ describe('first start of the demo host', () => {
         'SELECT COUNT(*) AS n FROM identity_workspaces',
       );
       expect(Number(count[0].n)).toBe(1);
-      expect((await b.http.get('/whoami').set('Authorization', `Token ${created!.secret}`)).status).toBe(200);
+      expect((await b.http.get('/whoami').set(tokenAuth(created!.secret))).status).toBe(200);
       await b.close();
     } finally {
       await empty.drop();

@@ -1,0 +1,225 @@
+import { describe, expect, it, jest } from '@jest/globals';
+import { type ExecutionContext, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  FakeExpressResponse,
+  FakeFastifyReply,
+  FakeServerResponse,
+  fakeRequest,
+  httpContext,
+  plainRoute,
+  routeOf,
+} from '../../../testing/http-fakes.js';
+import { IdentityError, IdentityErrorReason } from '../errors/identity-error.js';
+import { CredentialGuard } from './credential-guard.js';
+import { type CredentialRequest, headerValue } from './credential-request.js';
+
+interface Principal {
+  id: string;
+}
+
+interface Hooks {
+  authenticate?(credential: string): Promise<Principal>;
+  authorize?(principal: Principal, context: ExecutionContext): void | Promise<void>;
+}
+
+/** A guard reading `X-Credential`; it records the order of its hooks and what the request held meanwhile. */
+class RecordingGuard extends CredentialGuard<string, Principal> {
+  protected readonly principalProperty = 'principal';
+  readonly calls: string[] = [];
+  readonly missing = IdentityError.unauthenticated('No credential.', IdentityErrorReason.MissingCredential);
+
+  constructor(
+    reflector: Reflector,
+    private readonly hooks: Hooks = {},
+  ) {
+    super(reflector);
+  }
+
+  protected getToken(request: CredentialRequest): string | undefined {
+    this.calls.push('getToken');
+    return headerValue(request, 'x-credential');
+  }
+
+  protected missingCredential(): IdentityError {
+    return this.missing;
+  }
+
+  protected authenticate(credential: string): Promise<Principal> {
+    this.calls.push('authenticate');
+    return this.hooks.authenticate?.(credential) ?? Promise.resolve({ id: credential });
+  }
+
+  protected override authorize(principal: Principal, context: ExecutionContext): void | Promise<void> {
+    const request = context.switchToHttp().getRequest<Record<string, unknown>>();
+    this.calls.push(`authorize(attached=${request.principal !== undefined})`);
+    return this.hooks.authorize?.(principal, context);
+  }
+
+  /** The protected metadata reader, for the specs. */
+  metadata<T>(key: string, context: ExecutionContext): T | undefined {
+    return this.routeMetadata<T>(key, context);
+  }
+}
+
+const withCredential = (credential = 'c-1') => fakeRequest({ headers: { 'X-Credential': credential } });
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => err,
+  );
+}
+
+/**
+ * A rejected promise that is also handled, so a guard that forgets to await it fails an expectation
+ * instead of crashing the run with an unhandled rejection.
+ */
+function handledRejection(err: unknown): Promise<never> {
+  const rejected = Promise.reject(err);
+  rejected.catch(() => undefined);
+  return rejected;
+}
+
+const tooMany = () => IdentityError.tooManyRequests(IdentityErrorReason.RateLimited, 'Slow down.', 7);
+
+describe(CredentialGuard.name, () => {
+  describe('the steps of a check', () => {
+    it('refuses a request without a credential with the guard’s own error, before authenticating', async () => {
+      const guard = new RecordingGuard(new Reflector());
+      const err = await rejectionOf(guard.canActivate(httpContext({ request: fakeRequest() })));
+      expect(err).toBe(guard.missing);
+      expect(guard.calls).toEqual(['getToken']);
+    });
+
+    it('lets an authentication failure through unchanged and attaches nothing', async () => {
+      const failure = IdentityError.unauthenticated('Invalid.');
+      const guard = new RecordingGuard(new Reflector(), { authenticate: () => Promise.reject(failure) });
+      const request = withCredential();
+      expect(await rejectionOf(guard.canActivate(httpContext({ request })))).toBe(failure);
+      expect(guard.calls).toEqual(['getToken', 'authenticate']);
+      expect(request.principal).toBeUndefined();
+    });
+
+    it('authorizes after authenticating and attaches the principal only once authorized', async () => {
+      const guard = new RecordingGuard(new Reflector());
+      const request = withCredential('c-7');
+      await expect(guard.canActivate(httpContext({ request }))).resolves.toBe(true);
+      expect(guard.calls).toEqual(['getToken', 'authenticate', 'authorize(attached=false)']);
+      expect(request.principal).toEqual({ id: 'c-7' });
+    });
+
+    it('attaches nothing when authorize refuses, synchronously or asynchronously', async () => {
+      const refusal = IdentityError.forbidden(IdentityErrorReason.ReadOnlyKey, 'No.');
+      for (const authorize of [
+        () => {
+          throw refusal;
+        },
+        () => handledRejection(refusal),
+      ]) {
+        const guard = new RecordingGuard(new Reflector(), { authorize });
+        const request = withCredential();
+        expect(await rejectionOf(guard.canActivate(httpContext({ request })))).toBe(refusal);
+        expect(request.principal).toBeUndefined();
+      }
+    });
+  });
+
+  describe('Retry-After on a 429', () => {
+    const responses = {
+      'an Express response (header())': () => new FakeExpressResponse(),
+      'a Fastify reply': () => new FakeFastifyReply(),
+      'a bare ServerResponse (setHeader())': () => new FakeServerResponse(),
+    };
+
+    for (const [name, make] of Object.entries(responses)) {
+      it(`sets Retry-After on ${name} when authenticate answers 429`, async () => {
+        const response = make();
+        const guard = new RecordingGuard(new Reflector(), { authenticate: () => Promise.reject(tooMany()) });
+        await expect(guard.canActivate(httpContext({ request: withCredential(), response }))).rejects.toThrow(
+          IdentityError,
+        );
+        expect(response.getHeader('Retry-After')).toBe('7');
+      });
+    }
+
+    it('sets Retry-After when authorize answers 429 (the per-key limit)', async () => {
+      const response = new FakeFastifyReply();
+      const guard = new RecordingGuard(new Reflector(), { authorize: () => handledRejection(tooMany()) });
+      await expect(guard.canActivate(httpContext({ request: withCredential(), response }))).rejects.toThrow(
+        'Slow down.',
+      );
+      expect(response.getHeader('retry-after')).toBe('7');
+    });
+
+    it('sets no Retry-After on a refusal that has no wait', async () => {
+      const response = new FakeExpressResponse();
+      const guard = new RecordingGuard(new Reflector());
+      await expect(guard.canActivate(httpContext({ request: fakeRequest(), response }))).rejects.toThrow();
+      expect(response.headers).toEqual({});
+    });
+  });
+
+  describe('route metadata', () => {
+    const KEY = 'spec:level';
+
+    @SetMetadata(KEY, 'class')
+    class LeveledController {
+      @SetMetadata(KEY, 'method')
+      strict(): void {}
+
+      inherits(): void {}
+    }
+
+    it('reads a method’s metadata over its class’s', () => {
+      const guard = new RecordingGuard(new Reflector());
+      expect(guard.metadata(KEY, httpContext({ route: routeOf(LeveledController, 'strict') }))).toBe(
+        'method',
+      );
+      expect(guard.metadata(KEY, httpContext({ route: routeOf(LeveledController, 'inherits') }))).toBe(
+        'class',
+      );
+      expect(guard.metadata(KEY, httpContext({ route: plainRoute() }))).toBeUndefined();
+    });
+
+    it('asks the reflector once per route and key, then keeps the answer (absent values too)', async () => {
+      const reflector = new Reflector();
+      const read = jest.spyOn(reflector, 'getAllAndOverride');
+      const guard = new RecordingGuard(reflector, {
+        authorize: (_principal, context) => {
+          guard.metadata(KEY, context);
+          guard.metadata('spec:absent', context);
+        },
+      });
+      const strict = routeOf(LeveledController, 'strict');
+      for (let i = 0; i < 3; i++) {
+        await guard.canActivate(httpContext({ request: withCredential(), route: strict }));
+      }
+      expect(read).toHaveBeenCalledTimes(2);
+      expect(read).toHaveBeenCalledWith(KEY, [strict.handler, strict.controller]);
+      expect(read).toHaveBeenCalledWith('spec:absent', [strict.handler, strict.controller]);
+
+      await guard.canActivate(
+        httpContext({ request: withCredential(), route: routeOf(LeveledController, 'inherits') }),
+      );
+      expect(read).toHaveBeenCalledTimes(4);
+    });
+
+    it('keeps one answer per (handler, class): a subclass reusing a handler reads its own', () => {
+      class Relabelled extends LeveledController {}
+      SetMetadata(KEY, 'subclass')(Relabelled);
+      const reflector = new Reflector();
+      const read = jest.spyOn(reflector, 'getAllAndOverride');
+      const guard = new RecordingGuard(reflector);
+      const inherited = { controller: Relabelled, handler: LeveledController.prototype.inherits };
+      expect(guard.metadata(KEY, httpContext({ route: routeOf(LeveledController, 'inherits') }))).toBe(
+        'class',
+      );
+      expect(guard.metadata(KEY, httpContext({ route: inherited }))).toBe('subclass');
+      expect(guard.metadata(KEY, httpContext({ route: inherited }))).toBe('subclass');
+      expect(read).toHaveBeenCalledTimes(2);
+    });
+  });
+});
