@@ -10,6 +10,7 @@ import {
   isUniqueViolation,
   isUuid,
   newId,
+  placeholders,
   queryRows,
   runInTransaction,
 } from '../common/persistence/persistence.js';
@@ -23,6 +24,7 @@ import { isWellFormedToken, mintToken } from '../common/tokens/token-format.js';
 import { TokenHasher } from '../common/tokens/token-hasher.js';
 import { WorkspacesService } from '../workspaces/workspaces.service.js';
 import { ApiKeyEntity, type ApiKeyScope } from './api-key.entity.js';
+import { assertCallingKeyActive } from './calling-key.js';
 
 /** Prefix of every workspace API key. */
 export const API_KEY_PREFIX = 'idk';
@@ -70,7 +72,7 @@ interface KeyRow {
 }
 
 const KEY_LOOKUP =
-  'SELECT id, workspace_id, scope, prefix, hash, revoked_at FROM identity_api_keys WHERE hash = ?';
+  'SELECT id, workspace_id, scope, prefix, hash, revoked_at FROM identity_api_keys WHERE hash IN';
 
 function toView(key: ApiKeyEntity): ApiKeyView {
   const { hash: _hash, ...view } = key;
@@ -104,7 +106,8 @@ export class ApiKeysService implements OnModuleDestroy {
     callerLike: CallerLike,
     input: { name?: string; scope?: ApiKeyScope; secret?: string },
   ): Promise<{ apiKey: ApiKeyView; secret: string }> {
-    const { workspaceId, actor } = toCaller(callerLike);
+    const caller = toCaller(callerLike);
+    const { workspaceId, actor } = caller;
     await this.workspaces.get(workspaceId);
     const scope = input.scope ?? 'write';
     if (scope !== 'read' && scope !== 'write') {
@@ -135,15 +138,7 @@ export class ApiKeysService implements OnModuleDestroy {
       };
       try {
         await runInTransaction(this.keys.manager.connection, async (manager) => {
-          if (actor.type === 'api_key' && actor.id !== null) {
-            const caller = await manager.findOneBy(ApiKeyEntity, { id: actor.id, workspaceId });
-            if (!caller || caller.revokedAt) {
-              throw IdentityError.unauthenticated(
-                'This API key has been revoked.',
-                IdentityErrorReason.RevokedCredential,
-              );
-            }
-          }
+          await assertCallingKeyActive(manager, caller);
           await manager.insert(ApiKeyEntity, key);
           await this.audit.record(
             actor,
@@ -237,9 +232,13 @@ export class ApiKeysService implements OnModuleDestroy {
     return { workspaceId: key.workspaceId, apiKeyId: key.id, scope: key.scope, apiUser: options.apiUser };
   }
 
-  /** One indexed lookup by hash; records the key's use (this runs on cache misses only). */
-  private readonly loadKey = async (hash: string): Promise<StoredCredential<VerifiedKey> | undefined> => {
-    const [row] = await queryRows<KeyRow>(this.keys.manager, KEY_LOOKUP, [hash]);
+  /** One indexed lookup by hash (under every configured secret); records the key's use (this runs on cache misses only). */
+  private readonly loadKey = async (
+    hashes: readonly string[],
+  ): Promise<StoredCredential<VerifiedKey> | undefined> => {
+    const [row] = await queryRows<KeyRow>(this.keys.manager, `${KEY_LOOKUP} (${placeholders(hashes)})`, [
+      ...hashes,
+    ]);
     if (!row) {
       return undefined;
     }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, IsNull, Not } from 'typeorm';
 import { IdentityEvents, IDENTITY_RESOLVED_OPTIONS } from '../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../identity.module-definition.js';
+import { assertCallingKeyActive } from '../api-keys/calling-key.js';
 import { AuditService } from '../audit/audit.service.js';
 import { type Caller, type CallerLike, toCaller } from '../audit/caller.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
@@ -14,6 +15,7 @@ import {
   type JsonObject,
   lockRow,
   newId,
+  placeholders,
   queryRows,
   runInTransaction,
   updateRows,
@@ -84,7 +86,7 @@ interface TokenRow {
 const TOKEN_LOOKUP = `SELECT t.id AS token_id, t.hash, t.expires_at, t.revoked_at, g.id, g.workspace_id,
   g.provided_id, g.name, g.api_environment_tag, g.properties
   FROM identity_user_group_tokens t JOIN identity_user_groups g ON g.id = t.user_group_id
-  WHERE t.hash = ?`;
+  WHERE t.hash IN`;
 
 const NOT_FOUND = 'User group token not found.';
 const NOT_CURRENT = 'User group token is no longer current; use the newest token.';
@@ -151,6 +153,7 @@ export class UserGroupsService {
     let token: string;
     try {
       token = await runInTransaction(this.dataSource, async (manager) => {
+        await assertCallingKeyActive(manager, caller);
         await insertRows(manager, UserGroupEntity, group);
         const minted = await this.insertToken(manager, group, 1);
         await this.audit.record(caller.actor, this.auditEntry(group, 'user-group.create'), manager);
@@ -180,6 +183,7 @@ export class UserGroupsService {
     const { workspaceId } = caller;
     const { group, token } = await this.findByCurrentToken(workspaceId, currentToken);
     const next = await runInTransaction(this.dataSource, async (manager) => {
+      await assertCallingKeyActive(manager, caller);
       const minted = await this.retireAndMint(manager, group, token);
       await this.audit.record(caller.actor, this.auditEntry(group, 'user-group.rotate-token'), manager);
       return minted;
@@ -261,11 +265,13 @@ export class UserGroupsService {
     return verdict.valid ? verdict.principal : undefined;
   }
 
-  /** One indexed lookup by hash, joined to its group, without entity hydration. */
+  /** One indexed lookup by hash (under every configured secret), joined to its group, without hydration. */
   private readonly loadToken = async (
-    hash: string,
+    hashes: readonly string[],
   ): Promise<StoredCredential<UserGroupPrincipal> | undefined> => {
-    const [row] = await queryRows<TokenRow>(this.dataSource, TOKEN_LOOKUP, [hash]);
+    const [row] = await queryRows<TokenRow>(this.dataSource, `${TOKEN_LOOKUP} (${placeholders(hashes)})`, [
+      ...hashes,
+    ]);
     if (!row) {
       return undefined;
     }
@@ -345,6 +351,7 @@ export class UserGroupsService {
       );
     }
     const minted = await runInTransaction(this.dataSource, async (manager) => {
+      await assertCallingKeyActive(manager, caller);
       const next = current
         ? await this.retireAndMint(manager, group, current, true)
         : await this.insertToken(manager, group, 1);

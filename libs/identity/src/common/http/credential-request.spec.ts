@@ -130,7 +130,19 @@ describe('clientOf', () => {
     expect(clientOf({ headers: {}, ip: '203.0.113.9', socket: { remoteAddress: '10.0.0.1' } })).toBe(
       'ip:203.0.113.9',
     );
-    expect(clientOf({ headers: {}, socket: { remoteAddress: '::1' } })).toBe('ip:::1');
+    expect(clientOf({ headers: {}, socket: { remoteAddress: '10.0.0.1' } })).toBe('ip:10.0.0.1');
     expect(clientOf({ headers: {} })).toBe('ip:unknown');
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped one as IPv4', () => {
+    const ip = (address: string) => clientOf({ headers: {}, ip: address });
+    expect(ip('2001:db8:1:2::7')).toBe('ip:2001:db8:1:2::/64');
+    expect(ip('2001:0db8:0001:0002:ffff:1:2:3')).toBe('ip:2001:db8:1:2::/64');
+    expect(ip('2001:db8::1')).toBe('ip:2001:db8:0:0::/64');
+    expect(ip('::1')).toBe('ip:0:0:0:0::/64');
+    expect(ip('fe80::1%eth0')).toBe('ip:fe80:0:0:0::/64');
+    expect(ip('::ffff:198.51.100.7')).toBe('ip:198.51.100.7');
+    expect(ip('2001:db8:1:2::7')).toBe(ip('2001:db8:1:2:aaaa:bbbb:cccc:dddd'));
+    expect(ip('2001:db8:1:2::7')).not.toBe(ip('2001:db8:1:3::7'));
   });
 });

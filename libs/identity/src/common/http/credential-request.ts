@@ -38,7 +38,29 @@ export function readQueryCredential(request: CredentialRequest, parameter: strin
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-/** The client for the failed-credential limit: its address as the HTTP platform reports it. */
+/**
+ * The client for the failed-credential limit: its address as the HTTP platform reports it (behind a
+ * proxy, set Express's `trust proxy` or Fastify's `trustProxy` to the number of hops, so this is the
+ * client's address and not the proxy's). An IPv6 address counts by its /64, which one host usually
+ * holds whole; an IPv4-mapped IPv6 address counts as the IPv4 address.
+ */
 export function clientOf(request: CredentialRequest): string {
-  return `ip:${request.ip ?? request.socket?.remoteAddress ?? 'unknown'}`;
+  const address = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+  return `ip:${address.includes(':') ? ipv6Network(address) : address}`;
+}
+
+/** `2001:db8:1:2::7` → `2001:db8:1:2::/64`; `::ffff:198.51.100.7` → `198.51.100.7`. */
+function ipv6Network(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) {
+    return mapped[1];
+  }
+  const [head, tail = ''] = address.split('%')[0].toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = address.includes('::') && tail ? tail.split(':') : [];
+  const groups = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

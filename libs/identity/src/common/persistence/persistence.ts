@@ -136,7 +136,8 @@ export async function lockRow(manager: EntityManager, table: string, id: string)
 
 /**
  * One raw query with `?` placeholders (numbered `$n` on PostgreSQL), answering plain rows: the lean
- * path for lookups on every request, without query builder or entity hydration.
+ * path for lookups on every request, without query builder or entity hydration. Every `?` is a
+ * placeholder: keep literals and operators containing `?` out of the SQL.
  */
 export async function queryRows<T>(
   dataSource: DataSource | EntityManager,
@@ -152,9 +153,15 @@ export async function queryRows<T>(
   return (await manager.query(text, params)) as T[];
 }
 
+/** `?, ?, ?`: one placeholder per value, for `IN (…)` with `queryRows`. */
+export function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
 /**
- * An instant read from a raw row: PostgreSQL hands a Date, SQLite the UTC text TypeORM wrote
- * (`YYYY-MM-DD HH:MM:SS.SSS`). Epoch ms, or null for NULL.
+ * An instant read from a raw row: PostgreSQL hands a Date (or, if a host installed a string type
+ * parser, text like `2020-01-01 10:00:00.123+00`), SQLite the UTC text TypeORM wrote
+ * (`YYYY-MM-DD HH:MM:SS.SSS`). Epoch ms (NaN when unreadable: callers must fail closed), or null.
  */
 export function instantOf(value: unknown): number | null {
   if (value === null || value === undefined) {
@@ -163,6 +170,11 @@ export function instantOf(value: unknown): number | null {
   if (value instanceof Date) {
     return value.getTime();
   }
-  const text = String(value);
-  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+  const text = String(value).trim().replace(' ', 'T');
+  const offset = /([+-])(\d\d)(?::?(\d\d))?$/.exec(text);
+  if (offset && text.includes('T')) {
+    // PostgreSQL may send `+00` or `+0530`; Date.parse wants `+00:00`.
+    return Date.parse(`${text.slice(0, offset.index)}${offset[1]}${offset[2]}:${offset[3] ?? '00'}`);
+  }
+  return Date.parse(/z$/i.test(text) ? text : `${text}Z`);
 }

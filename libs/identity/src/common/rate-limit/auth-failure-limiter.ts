@@ -13,10 +13,10 @@ interface Window {
 const MAX_TRACKED_CLIENTS = 50_000;
 
 /**
- * Counts failed credential checks per client (its address, and the public prefix of the credential it
- * presented) in fixed windows, in this process. Past `authFailures.maxPerWindow`, further checks from
- * that client are refused with 429 before they can cost a database query. A check whose credential is
- * already in the token cache never gets here, so a blocked address keeps working with valid tokens.
+ * Counts failed credential lookups per client address in fixed windows, in this process. Past
+ * `authFailures.maxPerWindow`, further checks from that client that would cost a lookup are refused
+ * with 429 before the query. A credential already in the token cache never gets here, so a blocked
+ * address keeps working with valid tokens.
  */
 @Injectable()
 export class AuthFailureLimiter {
@@ -31,35 +31,28 @@ export class AuthFailureLimiter {
     this.windows = config ? new LRUCache<string, Window>({ max: MAX_TRACKED_CLIENTS }) : undefined;
   }
 
-  /** Throws a 429 `IdentityError` (with the seconds to wait) when any of the clients failed too often. */
-  assertAllowed(clients: readonly string[], now = Date.now()): void {
-    if (!this.windows) {
-      return;
-    }
-    for (const client of clients) {
-      const window = this.windows.get(client);
-      if (window && window.resetAt > now && window.failures >= this.max) {
-        throw IdentityError.tooManyRequests(
-          IdentityErrorReason.TooManyFailures,
-          'Too many failed credentials from this client; wait before trying again.',
-          Math.max(1, Math.ceil((window.resetAt - now) / 1000)),
-        );
-      }
+  /** Throws a 429 `IdentityError` (with the seconds to wait) when the client failed too often. */
+  assertAllowed(client: string, now = Date.now()): void {
+    const window = this.windows?.get(client);
+    if (window && window.resetAt > now && window.failures >= this.max) {
+      throw IdentityError.tooManyRequests(
+        IdentityErrorReason.TooManyFailures,
+        'Too many failed credentials from this client; wait before trying again.',
+        Math.ceil((window.resetAt - now) / 1000),
+      );
     }
   }
 
-  /** Counts one failed check against each client. */
-  recordFailure(clients: readonly string[], now = Date.now()): void {
+  /** Counts one failed check against the client. */
+  recordFailure(client: string, now = Date.now()): void {
     if (!this.windows) {
       return;
     }
-    for (const client of clients) {
-      const window = this.windows.get(client);
-      if (window && window.resetAt > now) {
-        window.failures++;
-      } else {
-        this.windows.set(client, { failures: 1, resetAt: now + this.windowMs });
-      }
+    const window = this.windows.get(client);
+    if (window && window.resetAt > now) {
+      window.failures++;
+    } else {
+      this.windows.set(client, { failures: 1, resetAt: now + this.windowMs });
     }
   }
 }

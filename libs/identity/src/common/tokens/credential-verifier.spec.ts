@@ -26,9 +26,9 @@ function build(overrides: IdentityModuleOptions = {}) {
     table.set(hash, { principal: { id: secret.slice(-6) }, hash, tags: ['t:1'], ...row });
     return secret;
   };
-  const load = async (hash: string) => {
+  const load = async (hashes: readonly string[]) => {
     state.loads++;
-    return table.get(hash);
+    return hashes.map((hash) => table.get(hash)).find((row) => row !== undefined);
   };
   return { verifier, cache, hasher, table, store, load, state };
 }
@@ -103,8 +103,8 @@ describe(CredentialVerifier.name, () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let readDone: () => void = () => undefined;
     const read = new Promise<void>((resolve) => (readDone = resolve));
-    const slowLoad = async (hash: string) => {
-      const row = await t.load(hash);
+    const slowLoad = async (hashes: readonly string[]) => {
+      const row = await t.load(hashes);
       readDone();
       await gate; // the row was read; a rotation commits and invalidates before the check returns
       return row;
@@ -137,6 +137,30 @@ describe(CredentialVerifier.name, () => {
     t.store(given);
     t.verifier.forgetUnknown('tst', given);
     await expect(t.verifier.verify('tst', given, 'tst', t.load)).resolves.toMatchObject({ valid: true });
+  });
+
+  it('treats an expiry it cannot read (NaN) as passed', async () => {
+    const secret = t.store(mint(), { expiresAt: Number.NaN });
+    await expect(t.verifier.verify('tst', secret, 'tst', t.load)).resolves.toMatchObject({
+      valid: false,
+      failure: 'expired',
+    });
+  });
+
+  it('finds a credential hashed under a previous secret with one lookup, asking for the current hash first', async () => {
+    const old = build({ tokenSecret: 'o'.repeat(40) });
+    t = build({ tokenSecret: ['n'.repeat(40), 'o'.repeat(40)] });
+    const secret = mint();
+    const oldHash = old.hasher.hash(secret);
+    t.table.set(oldHash, { principal: { id: 'old' }, hash: oldHash, tags: [] });
+    let asked: readonly string[] = [];
+    const spy = async (hashes: readonly string[]) => {
+      asked = hashes;
+      return t.load(hashes);
+    };
+    await expect(t.verifier.verify('tst', secret, 'tst', spy)).resolves.toMatchObject({ valid: true });
+    expect(t.state.loads).toBe(1);
+    expect(asked).toEqual([t.hasher.hash(secret), oldHash]);
   });
 
   it('looks up an unknown credential every time when the negative cache is off', async () => {
@@ -180,28 +204,60 @@ describe(CredentialVerifier.name, () => {
       });
     });
 
-    it('counts repeats of one unknown credential too, though they cost no lookup', async () => {
+    it('counts only failures that cost a lookup: repeats of a remembered unknown credential do not', async () => {
       const unknown = mint();
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 10; i++) {
         await t.verifier.verify('tst', unknown, 'tst', t.load, { client: 'ip:1' });
       }
+      expect(t.state.loads).toBe(1);
       await expect(
-        t.verifier.verify('tst', unknown, 'tst', t.load, { client: 'ip:1' }),
+        t.verifier.verify('tst', mint(), 'tst', t.load, { client: 'ip:1' }),
+      ).resolves.toMatchObject({
+        failure: 'unknown',
+      });
+    });
+
+    it('answers 429, not another remembered 401, once the client is over the limit', async () => {
+      for (let i = 0; i < 3; i++) {
+        await t.verifier.verify('tst', mint(), 'tst', t.load, { client: 'ip:1' });
+      }
+      const remembered = mint();
+      await t.verifier.verify('tst', remembered, 'tst', t.load, { client: 'ip:2' });
+      await expect(
+        t.verifier.verify('tst', remembered, 'tst', t.load, { client: 'ip:1' }),
       ).rejects.toMatchObject({
         code: IdentityErrorCode.RateLimited,
       });
     });
 
-    it('limits guesses at one credential prefix from many clients', async () => {
-      const known = mint();
-      const guess = () => known.slice(0, 12) + mint().slice(12); // same public prefix, other secret
-      for (let i = 0; i < 3; i++) {
-        await t.verifier.verify('tst', guess(), 'tst', t.load, { client: `ip:${i}` });
+    it('does not count refusals served from the cache (old tabs behind one NAT after a rotation)', async () => {
+      const rotated = t.store(mint(), { refusal: 'revoked' });
+      await t.verifier.verify('tst', rotated, 'tst', t.load, { client: 'ip:office' }); // one lookup, counted
+      for (let i = 0; i < 20; i++) {
+        await t.verifier.verify('tst', rotated, 'tst', t.load, { client: 'ip:office' });
+      }
+      const fresh = t.store(mint());
+      await expect(
+        t.verifier.verify('tst', fresh, 'tst', t.load, { client: 'ip:office' }),
+      ).resolves.toMatchObject({
+        valid: true,
+      });
+    });
+
+    it('never locks a key out for guesses at its public id from many addresses', async () => {
+      t = build({ authFailures: { maxPerWindow: 3, windowSeconds: 60 }, tokenCache: { ttlMs: 0 } });
+      const key = t.store(mint());
+      for (let i = 0; i < 30; i++) {
+        const guess = mintToken('tst', 24); // a fresh well-formed secret: as good as any guess
+        await t.verifier.verify('tst', guess, 'tst', t.load, { client: `ip:${i}` });
+        await t.verifier.verify('tst', key.slice(0, 12) + guess.slice(12), 'tst', t.load, {
+          client: `ip:${i}`,
+        });
       }
       await expect(
-        t.verifier.verify('tst', guess(), 'tst', t.load, { client: 'ip:9' }),
-      ).rejects.toMatchObject({
-        code: IdentityErrorCode.RateLimited,
+        t.verifier.verify('tst', key, 'tst', t.load, { client: 'ip:owner' }),
+      ).resolves.toMatchObject({
+        valid: true,
       });
     });
 

@@ -21,8 +21,11 @@ export interface StoredCredential<P> {
   refusal?: string;
 }
 
-/** Loads the credential stored under one hash: one indexed lookup, or undefined when there is none. */
-export type CredentialLoader<P> = (hash: string) => Promise<StoredCredential<P> | undefined>;
+/**
+ * Loads the credential stored under any of these hashes (the presented secret hashed under each
+ * configured token secret, current first): one indexed lookup (`hash IN (…)`), or undefined.
+ */
+export type CredentialLoader<P> = (hashes: readonly string[]) => Promise<StoredCredential<P> | undefined>;
 
 /** Why a presented credential does not authenticate. */
 export type CredentialFailure = 'malformed' | 'unknown' | 'expired' | 'refused';
@@ -34,7 +37,7 @@ export type CredentialVerdict<P> =
 
 /** Options of one check. */
 export interface VerifyOptions {
-  /** Who is asking (e.g. `ip:203.0.113.9`), for the per-client failure limit; omit for host code. */
+  /** Who is asking (`clientOf(request)`), for the per-client failure limit; omit for host code. */
   client?: string;
   /** Skip the caches and read the database: for calls that create or widen credentials. */
   fresh?: boolean;
@@ -46,17 +49,16 @@ interface CachedVerdict<P> {
   refusal?: string;
 }
 
-/** How much of a presented credential identifies it publicly (its kind and the first characters). */
-const PUBLIC_PREFIX_LENGTH = 8;
-
 /**
  * The one protocol every token check follows (API keys, embed tokens, access tokens, session tokens):
- * well-formed check → hash → cache → (failure limit) → ticket → one indexed lookup per configured
- * secret → constant-time match → cache with tags. A surface supplies only `load(hash)`.
+ * well-formed check → hash → cache → (failure limit) → ticket → one indexed lookup under every
+ * configured secret → constant-time match → cache with tags. A surface supplies only `load(hashes)`.
  *
  * Unknown credentials are remembered briefly (bounded), so repeating one costs no query; since every
- * credential is minted fresh, none can have been presented before it existed. Failed checks count
- * against the client and the credential's public prefix (`AuthFailureLimiter`).
+ * credential is minted fresh, none can have been presented before it existed. Failed lookups count
+ * against the client's address (`AuthFailureLimiter`); not against the credential's public prefix,
+ * which anyone may know (Regpack sends it as `Api-id`), so counting it would let strangers lock a key
+ * out, while 24 random bytes of secret need no such guard.
  */
 @Injectable()
 export class CredentialVerifier {
@@ -85,38 +87,44 @@ export class CredentialVerifier {
     options: VerifyOptions = {},
   ): Promise<CredentialVerdict<P>> {
     if (!isWellFormedToken(presented, prefix)) {
-      if (options.client !== undefined) {
-        this.failures.assertAllowed(this.clientsOf(kind, presented, options.client));
-      }
-      return this.fail(kind, presented, options.client, { valid: false, failure: 'malformed' });
+      return { valid: false, failure: 'malformed' };
     }
     const hash = this.hasher.hash(presented);
     if (!options.fresh) {
       const cached = this.cache.get<CachedVerdict<P>>(kind, hash);
       if (cached) {
-        return this.judge(kind, presented, options.client, cached);
+        return this.judge(cached);
       }
     }
+    // Past here a check may cost a lookup: a client that failed too often waits first.
     if (options.client !== undefined) {
-      this.failures.assertAllowed(this.clientsOf(kind, presented, options.client));
+      this.failures.assertAllowed(options.client);
     }
     const unknownKey = `${kind}:${hash}`;
     if (!options.fresh && this.unknown?.has(unknownKey)) {
-      return this.fail(kind, presented, options.client, { valid: false, failure: 'unknown' });
+      return { valid: false, failure: 'unknown' };
     }
     const ticket = this.cache.ticket();
-    const stored = await this.loadAny(presented, load);
+    const stored = await load(this.hasher.hashes(presented));
+    let verdict: CredentialVerdict<P>;
     if (!stored || !this.hasher.matches(presented, stored.hash)) {
       this.unknown?.set(unknownKey, true);
-      return this.fail(kind, presented, options.client, { valid: false, failure: 'unknown' });
+      verdict = { valid: false, failure: 'unknown' };
+    } else {
+      const cached: CachedVerdict<P> = {
+        principal: stored.principal,
+        expiresAt: stored.expiresAt,
+        refusal: stored.refusal,
+      };
+      this.cache.set(kind, hash, cached, stored.tags, ticket);
+      verdict = this.judge(cached);
     }
-    const verdict: CachedVerdict<P> = {
-      principal: stored.principal,
-      expiresAt: stored.expiresAt,
-      refusal: stored.refusal,
-    };
-    this.cache.set(kind, hash, verdict, stored.tags, ticket);
-    return this.judge(kind, presented, options.client, verdict);
+    // Only failures that cost a lookup count: cached refusals (a rotated token in an old tab behind an
+    // office NAT) and remembered unknowns cost nothing and must not lock a shared address out.
+    if (!verdict.valid && options.client !== undefined) {
+      this.failures.recordFailure(options.client);
+    }
+    return verdict;
   }
 
   /**
@@ -127,52 +135,14 @@ export class CredentialVerifier {
     this.unknown?.delete(`${kind}:${this.hasher.hash(presented)}`);
   }
 
-  /** Tries the hash under each configured secret, current first, until one is stored. */
-  private async loadAny<P>(presented: string, load: CredentialLoader<P>) {
-    for (const hash of this.hasher.hashes(presented)) {
-      const stored = await load(hash);
-      if (stored) {
-        return stored;
-      }
-    }
-    return undefined;
-  }
-
-  private judge<P>(
-    kind: string,
-    presented: string,
-    client: string | undefined,
-    verdict: CachedVerdict<P>,
-  ): CredentialVerdict<P> {
-    if (typeof verdict.expiresAt === 'number' && verdict.expiresAt <= Date.now()) {
-      return this.fail(kind, presented, client, {
-        valid: false,
-        failure: 'expired',
-        principal: verdict.principal,
-      });
+  /** An expiry that cannot be read (NaN) counts as passed: fail closed. */
+  private judge<P>(verdict: CachedVerdict<P>): CredentialVerdict<P> {
+    if (verdict.expiresAt !== undefined && verdict.expiresAt !== null && !(verdict.expiresAt > Date.now())) {
+      return { valid: false, failure: 'expired', principal: verdict.principal };
     }
     if (verdict.refusal !== undefined) {
-      return this.fail(kind, presented, client, {
-        valid: false,
-        failure: 'refused',
-        refusal: verdict.refusal,
-        principal: verdict.principal,
-      });
+      return { valid: false, failure: 'refused', refusal: verdict.refusal, principal: verdict.principal };
     }
     return { valid: true, principal: verdict.principal };
-  }
-
-  /** Counts a failed check against the client (requests only) and returns its verdict. */
-  private fail<V>(kind: string, presented: string, client: string | undefined, verdict: V): V {
-    if (client !== undefined) {
-      this.failures.recordFailure(this.clientsOf(kind, presented, client));
-    }
-    return verdict;
-  }
-
-  /** The client itself and the public prefix of what it presented (`prefix:api-key:idk_AbCdEfGh`). */
-  private clientsOf(kind: string, presented: string, client: string): string[] {
-    const end = presented.indexOf('_') + 1 + PUBLIC_PREFIX_LENGTH;
-    return [client, `prefix:${kind}:${presented.slice(0, Math.min(end, 64))}`];
   }
 }
