@@ -5,6 +5,8 @@ import {
   type ApiKeyPrincipal,
   CurrentPrincipal,
   CurrentUserGroup,
+  RequireScope,
+  SkipRateLimit,
   UserGroupAuth,
   type UserGroupPrincipal,
 } from '../libs/identity/src/index.js';
@@ -24,6 +26,20 @@ export class WhoamiController {
   @HttpCode(200)
   ping(@CurrentPrincipal() principal: ApiKeyPrincipal) {
     return { pong: true, workspaceId: principal.workspaceId };
+  }
+
+  /** A GET that still needs a read-write key (it shows something sensitive): `@RequireScope('write')`. */
+  @Get('write-scope')
+  @RequireScope('write')
+  writeScope(@CurrentPrincipal() principal: ApiKeyPrincipal) {
+    return { workspaceId: principal.workspaceId, scope: principal.scope };
+  }
+
+  /** A route left out of the per-key rate limit (e.g. a status poll): `@SkipRateLimit()`. */
+  @Get('unlimited')
+  @SkipRateLimit()
+  unlimited(@CurrentPrincipal() principal: ApiKeyPrincipal) {
+    return { workspaceId: principal.workspaceId };
   }
 }
 

@@ -4,6 +4,8 @@ export const IDENTITY_RESOLVED_OPTIONS = Symbol('IDENTITY_RESOLVED_OPTIONS');
 export const IDENTITY_INVALIDATION_BUS = Symbol('IDENTITY_INVALIDATION_BUS');
 /** Injection token of the rate-limit storage (`ThrottlerStorage` of @nestjs/throttler). */
 export const IDENTITY_THROTTLER_STORAGE = Symbol('IDENTITY_THROTTLER_STORAGE');
+/** Injection token of the clock expiry decisions read (`IdentityClock`; default `Date.now`). */
+export const IDENTITY_CLOCK = Symbol('IDENTITY_CLOCK');
 
 /** Passport strategy name of the workspace API key strategy. */
 export const API_KEY_STRATEGY = 'identity-api-key';

@@ -13,6 +13,7 @@ import {
   type SurfaceErrors,
 } from './common/http/body-error-shaper.js';
 import { mountController, type SurfaceDescriptor } from './common/http/surface.js';
+import { SYSTEM_CLOCK } from './common/clock.js';
 import { AuthFailureLimiter } from './common/rate-limit/auth-failure-limiter.js';
 import { InstantColumnsSetup } from './common/persistence/instant-columns.js';
 import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
@@ -29,6 +30,7 @@ import { TokenHasher } from './common/tokens/token-hasher.js';
 import { TokenSealer } from './common/tokens/token-sealer.js';
 import { USER_GROUPS_SURFACE } from './user-groups/user-groups.surface.js';
 import {
+  IDENTITY_CLOCK,
   IDENTITY_INVALIDATION_BUS,
   IDENTITY_RESOLVED_OPTIONS,
   IDENTITY_THROTTLER_STORAGE,
@@ -99,6 +101,7 @@ const INFRASTRUCTURE: Provider[] = [
     useFactory: ({ redisUrl }: ResolvedIdentityOptions) =>
       redisUrl ? new RedisThrottlerStorage(redisUrl) : new MemoryThrottlerStorage(),
   },
+  { provide: IDENTITY_CLOCK, useValue: SYSTEM_CLOCK },
 ];
 
 /**

@@ -3,6 +3,7 @@ export { IdentityModule } from './identity.module.js';
 export {
   IDENTITY_MODULE_OPTIONS,
   IdentityOptionsError,
+  resolveIdentityOptions,
   type IdentityModuleExtras,
   type IdentityModuleOptions,
   type IdentityPaths,
@@ -11,6 +12,7 @@ export {
 } from './identity.module-definition.js';
 export {
   API_KEY_STRATEGY,
+  IDENTITY_CLOCK,
   IDENTITY_FEATURES,
   IDENTITY_INVALIDATION_BUS,
   IDENTITY_RESOLVED_OPTIONS,
@@ -51,6 +53,7 @@ export {
   type IdentityErrorDetails,
 } from './common/errors/identity-error.js';
 export { type IdentityEventPayload } from './common/events/identity-events.js';
+export { type IdentityClock, SYSTEM_CLOCK } from './common/clock.js';
 export { RateLimiter } from './common/rate-limit/rate-limiter.js';
 export { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 export { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';

@@ -3,8 +3,10 @@ import type { Type } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
+  IDENTITY_CLOCK,
   IDENTITY_ENTITIES,
   IDENTITY_MIGRATIONS,
+  type IdentityClock,
   IdentityError,
   type IdentityErrorCode,
   IdentityModule,
@@ -25,6 +27,12 @@ export interface ServiceSetup<T> {
   close(): Promise<void>;
 }
 
+/** Test doubles `setup` puts in place of the module's own providers. */
+export interface SetupDoubles {
+  /** The clock expiry decisions read (`IDENTITY_CLOCK`), e.g. a `TestClock`. */
+  clock?: IdentityClock;
+}
+
 /**
  * Boots `IdentityModule` on a fresh in-memory SQLite database with the real migrations, creates a
  * workspace and hands back the service under test. Library-internal test support for `*.spec.ts`.
@@ -32,8 +40,9 @@ export interface ServiceSetup<T> {
 export async function setup<T>(
   sut: Type<T>,
   overrides: IdentityModuleOptions = {},
+  doubles: SetupDoubles = {},
 ): Promise<ServiceSetup<T>> {
-  const module = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [
       TypeOrmModule.forRoot({
         type: 'better-sqlite3',
@@ -45,7 +54,11 @@ export async function setup<T>(
       }),
       IdentityModule.forRoot({ tokenSecret: 'x'.repeat(40), rateLimit: false, ...overrides }),
     ],
-  }).compile();
+  });
+  if (doubles.clock) {
+    builder.overrideProvider(IDENTITY_CLOCK).useValue(doubles.clock);
+  }
+  const module = await builder.compile();
   await module.init();
   const workspace = await module.get(WorkspacesService).create('Test workspace');
   return {

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { type DataSource, type EntityManager, IsNull, Not } from 'typeorm';
-import { IdentityEvents, IDENTITY_RESOLVED_OPTIONS } from '../identity.constants.js';
+import { IdentityEvents, IDENTITY_CLOCK, IDENTITY_RESOLVED_OPTIONS } from '../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../identity.module-definition.js';
 import { assertCallingKeyActive } from '../api-keys/calling-key.js';
 import { AuditService } from '../audit/audit.service.js';
 import { type Caller, type CallerLike, toCaller } from '../audit/caller.js';
+import type { IdentityClock } from '../common/clock.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
 import {
@@ -111,6 +112,7 @@ export class UserGroupsService {
     private readonly verifier: CredentialVerifier,
     private readonly audit: AuditService,
     private readonly events: IdentityEventsPublisher,
+    @Inject(IDENTITY_CLOCK) private readonly clock: IdentityClock,
   ) {}
 
   /**
@@ -321,7 +323,7 @@ export class UserGroupsService {
         row ??= await this.tokenWithGroup(hash, workspaceId);
       }
     }
-    if (!row?.userGroup || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) {
+    if (!row?.userGroup || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= this.clock.now())) {
       throw IdentityError.notFound(NOT_FOUND);
     }
     if (row.expiresAt) {
@@ -372,7 +374,7 @@ export class UserGroupsService {
     if (!(await lockRow(manager, 'identity_user_groups', group.id))) {
       throw IdentityError.notFound(NOT_FOUND); // deleted meanwhile
     }
-    const now = new Date();
+    const now = new Date(this.clock.now());
     const graceMs = immediately ? 0 : this.options.userGroups.rotationGraceSeconds * 1000;
     const retired = await manager
       .createQueryBuilder()

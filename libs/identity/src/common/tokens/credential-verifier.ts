@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { IDENTITY_RESOLVED_OPTIONS } from '../../identity.constants.js';
+import { IDENTITY_CLOCK, IDENTITY_RESOLVED_OPTIONS } from '../../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
+import { type IdentityClock, SYSTEM_CLOCK } from '../clock.js';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure-limiter.js';
 import { TokenCache } from './token-cache.js';
 import { isWellFormedToken } from './token-format.js';
@@ -69,6 +70,7 @@ export class CredentialVerifier {
     private readonly cache: TokenCache,
     private readonly failures: AuthFailureLimiter,
     @Inject(IDENTITY_RESOLVED_OPTIONS) options: ResolvedIdentityOptions,
+    @Optional() @Inject(IDENTITY_CLOCK) private readonly clock: IdentityClock = SYSTEM_CLOCK,
   ) {
     const { negativeTtlMs, negativeMax } = options.tokenCache;
     this.unknown =
@@ -137,7 +139,11 @@ export class CredentialVerifier {
 
   /** An expiry that cannot be read (NaN) counts as passed: fail closed. */
   private judge<P>(verdict: CachedVerdict<P>): CredentialVerdict<P> {
-    if (verdict.expiresAt !== undefined && verdict.expiresAt !== null && !(verdict.expiresAt > Date.now())) {
+    if (
+      verdict.expiresAt !== undefined &&
+      verdict.expiresAt !== null &&
+      !(verdict.expiresAt > this.clock.now())
+    ) {
       return { valid: false, failure: 'expired', principal: verdict.principal };
     }
     if (verdict.refusal !== undefined) {

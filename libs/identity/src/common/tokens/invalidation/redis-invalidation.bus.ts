@@ -2,16 +2,25 @@ import { Redis } from 'ioredis';
 import { INVALIDATE_ALL } from './invalidation-bus.js';
 import { INVALIDATION_CHANNEL, RemoteInvalidationBus } from './remote-invalidation.bus.js';
 
-/** Redis pub/sub; ioredis reconnects by itself, and a reconnect drops the whole cache. */
+/**
+ * Redis pub/sub; ioredis reconnects by itself, and a reconnect drops the whole cache. Its connections
+ * are named (`CLIENT LIST` shows `<connectionName>` subscribing and `<connectionName>:publish`).
+ */
 export class RedisInvalidationBus extends RemoteInvalidationBus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
 
-  constructor(url: string) {
+  constructor(url: string, options: { connectionName?: string } = {}) {
     super();
+    const connectionName = options.connectionName ?? 'nestjs-identity-invalidation';
     // Fail fast while Redis is away (the cache TTL bounds staleness) instead of queueing for seconds.
-    this.publisher = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, commandTimeout: 250 });
-    this.subscriber = new Redis(url, { lazyConnect: true });
+    this.publisher = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      commandTimeout: 250,
+      connectionName: `${connectionName}:publish`,
+    });
+    this.subscriber = new Redis(url, { lazyConnect: true, connectionName });
   }
 
   async subscribe(listener: (tags: string[]) => void): Promise<void> {

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestApp, type TestApp, type TestWorkspace } from './utils/test-app.js';
+
+interface Entry {
+  workspaceId: string;
+  action: string;
+  targetId: string | null;
+}
+
+describe('GET /identity/audit-log across workspaces', () => {
+  let t: TestApp;
+  let a: TestWorkspace;
+  let b: TestWorkspace;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    a = t.workspace;
+    b = await t.createWorkspace('Workspace B');
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function createKey(workspace: TestWorkspace, name: string): Promise<string> {
+    const res = await t.http
+      .post('/identity/api-keys')
+      .set('Authorization', workspace.writeKey)
+      .send({ name });
+    expect(res.status).toBe(201);
+    return res.body.data.id as string;
+  }
+
+  async function auditLog(workspace: TestWorkspace): Promise<Entry[]> {
+    const res = await t.http
+      .get('/identity/audit-log')
+      .query({ limit: 1000 })
+      .set('Authorization', workspace.readKey);
+    expect(res.status).toBe(200);
+    return res.body.data as Entry[];
+  }
+
+  it("shows each workspace its own entries and never another workspace's", async () => {
+    const aKey = await createKey(a, 'made by A');
+    const aGroup = await t.http
+      .get('/api/user')
+      .set('Authorization', a.writeKey)
+      .send({ name: 'A group', user_group_id: 'audit_a' });
+    expect(aGroup.status).toBe(200);
+    const bKey = await createKey(b, 'made by B'); // B's newest entry: a leak would sit beside it
+
+    const seenByB = await auditLog(b);
+    expect(seenByB.map((e) => e.targetId)).toContain(bKey);
+    expect(seenByB.every((e) => e.workspaceId === b.id)).toBe(true);
+    expect(seenByB.map((e) => e.targetId)).not.toContain(aKey);
+    expect(seenByB.map((e) => e.action)).not.toContain('user-group.create');
+
+    const seenByA = await auditLog(a);
+    expect(seenByA.map((e) => e.targetId)).toEqual(expect.arrayContaining([aKey]));
+    expect(seenByA.every((e) => e.workspaceId === a.id)).toBe(true);
+    expect(seenByA.map((e) => e.targetId)).not.toContain(bKey);
+  });
+});
