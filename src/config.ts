@@ -10,11 +10,39 @@ import {
 /** Where the demo host keeps its data. */
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
 
+/** The HTTP platforms the demo host (and the module) run on. */
+export type HttpAdapterName = 'express' | 'fastify';
+
+/** HTTP server settings of the demo host; see "HTTP platform and limits" in README.md. */
+export interface HttpConfig {
+  /** `express` (default) or `fastify`. */
+  adapter: HttpAdapterName;
+  /** Largest request body in bytes (JSON and forms); a larger declared `Content-Length` is refused at once with 413. */
+  bodyLimitBytes: number;
+  /** Time a client has to send a whole request, headers and body (Node's `server.requestTimeout`). */
+  requestTimeoutMs: number;
+  /** Time a client has to send the request headers (Node's `server.headersTimeout`); at most `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (Node's `server.keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+}
+
+/** The demo host's HTTP defaults: body-parser's 100 KiB limit on both platforms, and timeouts far below Node's 5 minutes. */
+export const DEFAULT_HTTP_CONFIG: HttpConfig = {
+  adapter: 'express',
+  bodyLimitBytes: 100 * 1024,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
 /** Everything the demo host reads from its environment. */
 export interface HostConfig {
   database: DatabaseConfig;
   identity: IdentityModuleOptions;
   port: number;
+  /** HTTP platform, body limit and timeouts; anything left out takes `DEFAULT_HTTP_CONFIG`'s value. */
+  http?: Partial<HttpConfig>;
   bootstrapKey?: string;
   /** Log failed queries (default true); tests that provoke failures on purpose turn it off. */
   databaseLogging?: boolean;
@@ -36,11 +64,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HostConfig 
   } else {
     throw new Error(`IDENTITY_DB must be 'sqlite' or 'postgres' (got '${kind}')`);
   }
+  const adapter = env.IDENTITY_HTTP_ADAPTER || 'express';
+  if (adapter !== 'express' && adapter !== 'fastify') {
+    throw new Error(`IDENTITY_HTTP_ADAPTER must be 'express' or 'fastify' (got '${adapter}')`);
+  }
   const perSecond = env.IDENTITY_RATE_LIMIT_PER_SECOND;
   const grace = env.IDENTITY_ROTATION_GRACE_SECONDS;
   return {
     database,
     port: Number(env.PORT ?? 3000),
+    http: { adapter },
     bootstrapKey: env.IDENTITY_BOOTSTRAP_KEY || undefined,
     identity: {
       tokenSecret: env.IDENTITY_TOKEN_SECRET,
