@@ -30,6 +30,7 @@ function declareBodyAndStall(
     const settle = (answer: Omit<RawAnswer, 'ms'>) => {
       if (!settled) {
         settled = true;
+        clearTimeout(deadline);
         resolve({ ...answer, ms: Date.now() - start });
       }
     };
@@ -60,7 +61,7 @@ function declareBodyAndStall(
     );
     req.on('error', () => settle({ headers: {}, timedOut: false })); // a reset after the answer is fine
     req.flushHeaders();
-    setTimeout(() => {
+    const deadline = setTimeout(() => {
       settle({ headers: {}, timedOut: true });
       req.destroy();
     }, deadlineMs);
@@ -80,11 +81,14 @@ function writeAndWait(
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (received += chunk));
     socket.on('error', () => undefined);
-    socket.on('close', () => resolve({ received, closed: true, ms: Date.now() - start }));
-    setTimeout(() => {
+    const deadline = setTimeout(() => {
       resolve({ received, closed: false, ms: Date.now() - start });
       socket.destroy();
     }, deadlineMs);
+    socket.on('close', () => {
+      clearTimeout(deadline);
+      resolve({ received, closed: true, ms: Date.now() - start });
+    });
   });
 }
 
