@@ -62,7 +62,7 @@ export class FamilyUsersService {
   ) {}
 
   /** Runs the request's action; an unknown action is a 400 naming the valid ones. */
-  perform(callerLike: CallerLike, request: FamilyUsersRequest): Promise<FamilyUsersOutcome> {
+  async perform(callerLike: CallerLike, request: FamilyUsersRequest): Promise<FamilyUsersOutcome> {
     if (!Object.hasOwn(this.actions, request.action)) {
       throw IdentityError.validation(
         `action: must be one of ${FAMILY_USER_ACTIONS.join(', ')} (got '${String(request.action)}')`,
