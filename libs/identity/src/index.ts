@@ -170,15 +170,21 @@ export {
 export { ActingFor, CurrentFamilyUser, FamilyUserAuth } from './family-users/family-user.decorators.js';
 export { FamilyUsersExceptionFilter } from './family-users/family-users.exception-filter.js';
 export {
-  FamilySessionResponse,
   FamilyUsersResponse,
-  ProjectCreatedResponse,
+  RegpackProduct,
+  RegpackUserCart,
+  RegpackUserForm,
+} from './family-users/dto/family-users.response.js';
+export {
   RegpackError,
   RegpackMetaInfo,
-  RegpackProduct,
   RegpackSuccess,
   RegpackUserEntry,
   RegpackUserInfo,
+} from './family-users/dto/regpack-envelope.response.js';
+export {
+  FamilySessionResponse,
+  ProjectCreatedResponse,
   StatusCreatedResponse,
-} from './family-users/dto/family-users.response.js';
+} from './family-users/dto/family-projects.response.js';
 export { type FamilyUsersOptions } from './family-users/family-users.options.js';

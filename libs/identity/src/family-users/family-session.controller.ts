@@ -2,7 +2,7 @@ import { Body, Header, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { clientOf, type CredentialRequest } from '../common/http/credential-request.js';
 import { FamilySessionRequestDto } from './dto/family-users.dto.js';
-import { FamilySessionResponse } from './dto/family-users.response.js';
+import { FamilySessionResponse } from './dto/family-projects.response.js';
 import { FamilySessionsService } from './family-sessions.service.js';
 
 /**

@@ -3,7 +3,8 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/sw
 import { ApiKeyAuth, CurrentCaller, RequireScope } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import { FamilyUsersRequestDto } from './dto/family-users.dto.js';
-import { FamilyUsersResponse, RegpackError } from './dto/family-users.response.js';
+import { FamilyUsersResponse } from './dto/family-users.response.js';
+import { RegpackError } from './dto/regpack-envelope.response.js';
 import { FamilyUsersService } from './family-users.service.js';
 
 /**

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyAuth, CurrentCaller } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import { ProjectsRequestDto, StatusesRequestDto } from './dto/family-users.dto.js';
-import { ProjectCreatedResponse, StatusCreatedResponse } from './dto/family-users.response.js';
+import { ProjectCreatedResponse, StatusCreatedResponse } from './dto/family-projects.response.js';
 import { ProjectsService } from './projects.service.js';
 import { StatusesService } from './statuses.service.js';
 

@@ -1,15 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { JsonObject } from '../../common/persistence/persistence.js';
-import type { StartedFamilySession } from '../family-sessions.service.js';
 import type {
   FamilyUserAction,
-  FamilyUserListEntry,
   FamilyUsersOutcome,
   FamilyUserView,
   UserProductView,
 } from '../family-user.view.js';
-import type { ProjectEntity } from '../project.entity.js';
-import type { StatusEntity } from '../status.entity.js';
+import {
+  NO_MONEY,
+  RegpackMetaInfo,
+  RegpackSuccess,
+  RegpackUserEntry,
+  RegpackUserInfo,
+} from './regpack-envelope.response.js';
 
 /** Regpack's `msg` for each action's success. */
 const ACTION_MESSAGES: Record<FamilyUserAction, string> = {
@@ -23,151 +26,6 @@ const ACTION_MESSAGES: Record<FamilyUserAction, string> = {
   get_user_list: 'User list',
   set_status: 'Status updated',
 };
-
-/** The module records no payments and prices no products: money is always this. */
-const NO_MONEY = '0.00';
-
-/** Regpack's `user_info`: who the answer is about. Every value is a string, as Regpack sends them. */
-export class RegpackUserInfo {
-  @ApiProperty({ example: '7', description: 'The central login id' })
-  clogin_id: string;
-
-  @ApiProperty({ example: '1' })
-  group_id: string;
-
-  @ApiProperty({
-    example: '7',
-    description: "The parent's clogin_id for a child; the user's own clogin_id for a parent or an individual",
-  })
-  connected_to: string;
-
-  static from(user: FamilyUserView): RegpackUserInfo {
-    return {
-      clogin_id: String(user.cloginId),
-      group_id: String(user.groupId),
-      connected_to: String(user.connectedTo ?? user.cloginId),
-    };
-  }
-
-  /** For an answer about no one in particular (a user list). */
-  static none(groupId: number): RegpackUserInfo {
-    return { clogin_id: '', group_id: String(groupId), connected_to: '' };
-  }
-}
-
-/** Regpack's `meta_info`: a summary of the user's progress. Every value is a string. */
-export class RegpackMetaInfo {
-  @ApiProperty({ example: 'Jane Doe', description: 'first_name and last_name of the form' })
-  u_name: string;
-
-  @ApiProperty({ example: '1' })
-  total_forms: string;
-
-  @ApiProperty({ example: '1' })
-  completed_forms: string;
-
-  @ApiProperty({ example: '1' })
-  total_user_forms: string;
-
-  @ApiProperty({ example: '1' })
-  total_completed_user_forms: string;
-
-  @ApiProperty({ example: '1' })
-  total_user_mandatory_forms: string;
-
-  @ApiProperty({ example: '1' })
-  total_completed_user_mandatory_forms: string;
-
-  @ApiProperty({ example: '0.00' })
-  total_order: string;
-
-  @ApiProperty({ example: '0.00' })
-  total_paid: string;
-
-  @ApiProperty({ example: '0.00' })
-  total_balance: string;
-
-  @ApiProperty({ example: '0', description: '"0" when the user has no status' })
-  status_id: string;
-
-  @ApiProperty({ example: '' })
-  status_name: string;
-
-  /**
-   * Each registration has one (mandatory) form, its fields; it is completed once submitted (every
-   * create and update, unless `submit_forms: false`).
-   */
-  static from(user: FamilyUserView): RegpackMetaInfo {
-    const completed = user.formSubmittedAt ? '1' : '0';
-    return {
-      u_name: nameOf(user.fields),
-      total_forms: '1',
-      completed_forms: completed,
-      total_user_forms: '1',
-      total_completed_user_forms: completed,
-      total_user_mandatory_forms: '1',
-      total_completed_user_mandatory_forms: completed,
-      total_order: NO_MONEY,
-      total_paid: NO_MONEY,
-      total_balance: NO_MONEY,
-      status_id: String(user.status?.statusId ?? 0),
-      status_name: user.status?.name ?? '',
-    };
-  }
-
-  /** For an answer about no one in particular (a user list). */
-  static none(): RegpackMetaInfo {
-    return {
-      u_name: '',
-      total_forms: '0',
-      completed_forms: '0',
-      total_user_forms: '0',
-      total_completed_user_forms: '0',
-      total_user_mandatory_forms: '0',
-      total_completed_user_mandatory_forms: '0',
-      total_order: NO_MONEY,
-      total_paid: NO_MONEY,
-      total_balance: NO_MONEY,
-      status_id: '0',
-      status_name: '',
-    };
-  }
-}
-
-function nameOf(fields: JsonObject): string {
-  return [fields.first_name, fields.last_name]
-    .filter((part): part is string | number => typeof part === 'string' || typeof part === 'number')
-    .map(String)
-    .join(' ')
-    .trim();
-}
-
-/** One user of a list or a family: `user_info` and `meta_info`, and with `return_families` its children. */
-export class RegpackUserEntry {
-  @ApiProperty({ type: RegpackUserInfo })
-  user_info: RegpackUserInfo;
-
-  @ApiProperty({ type: RegpackMetaInfo })
-  meta_info: RegpackMetaInfo;
-
-  @ApiPropertyOptional({ type: () => [RegpackUserEntry], description: 'get_user_list with return_families' })
-  children?: RegpackUserEntry[];
-
-  static from(user: FamilyUserView, children?: FamilyUserView[]): RegpackUserEntry {
-    const entry: RegpackUserEntry = {
-      user_info: RegpackUserInfo.from(user),
-      meta_info: RegpackMetaInfo.from(user),
-    };
-    if (children) {
-      entry.children = children.map((child) => RegpackUserEntry.from(child));
-    }
-    return entry;
-  }
-
-  static fromListEntry({ user, children }: FamilyUserListEntry): RegpackUserEntry {
-    return RegpackUserEntry.from(user, children);
-  }
-}
 
 /** A product of a registration. */
 export class RegpackProduct {
@@ -224,30 +82,6 @@ export class RegpackUserCart {
 
   @ApiProperty({ example: '0.00' })
   total_balance: string;
-}
-
-/** What every Regpack success starts with. */
-export class RegpackSuccess {
-  @ApiProperty({ enum: [true] })
-  success: true;
-
-  @ApiProperty({ example: 'User created' })
-  msg: string;
-
-  @ApiProperty({ enum: ['success'] })
-  msg_type: 'success';
-}
-
-/** `{ success: false, msg, msg_type: 'error' }`: Regpack's error body, with a 4xx (or 5xx) status. */
-export class RegpackError {
-  @ApiProperty({ enum: [false] })
-  success: false;
-
-  @ApiProperty({ example: 'User 12 not found in this project.' })
-  msg: string;
-
-  @ApiProperty({ enum: ['error'] })
-  msg_type: 'error';
 }
 
 /** The answer of every users action: the envelope, `user_info`, `meta_info`, and what the action adds. */
@@ -399,85 +233,4 @@ function infoSections(
     );
   }
   return sections;
-}
-
-/** `{ success, msg, msg_type, group_id }`: the answer to a project create. */
-export class ProjectCreatedResponse extends RegpackSuccess {
-  @ApiProperty({ example: '1', description: "The new project's group_id" })
-  group_id: string;
-
-  @ApiProperty({ example: 'Summer camp 2025' })
-  name: string;
-
-  static from(project: ProjectEntity): ProjectCreatedResponse {
-    return {
-      success: true,
-      msg: 'Project created',
-      msg_type: 'success',
-      group_id: String(project.groupId),
-      name: project.name,
-    };
-  }
-}
-
-/** The answer to a status create. */
-export class StatusCreatedResponse extends RegpackSuccess {
-  @ApiProperty({ example: '3' })
-  status_id: string;
-
-  @ApiProperty({ example: 'Waitlisted' })
-  status_name: string;
-
-  @ApiProperty({ example: '#ff9900' })
-  color: string;
-
-  @ApiProperty({ example: '0', description: '"1" when users with this status are left out of user lists' })
-  is_excluded: string;
-
-  @ApiProperty({ example: '1' })
-  group_id: string;
-
-  static from(status: StatusEntity, groupId: number): StatusCreatedResponse {
-    return {
-      success: true,
-      msg: 'Status created',
-      msg_type: 'success',
-      status_id: String(status.statusId),
-      status_name: status.name,
-      color: status.color,
-      is_excluded: status.isExcluded ? '1' : '0',
-      group_id: String(groupId),
-    };
-  }
-}
-
-/** The answer to a `user_token` exchange: the session token, shown once. */
-export class FamilySessionResponse extends RegpackSuccess {
-  @ApiProperty({
-    description: 'The family session token (fst_…); send it as "Authorization: Bearer <token>"',
-  })
-  session_token: string;
-
-  @ApiProperty({ example: '2025-01-31T12:00:00.000Z' })
-  expires_at: string;
-
-  @ApiProperty({
-    type: RegpackUserInfo,
-    description: 'Who logged in, to which project',
-  })
-  user_info: Pick<RegpackUserInfo, 'clogin_id' | 'group_id'>;
-
-  static from(session: StartedFamilySession): FamilySessionResponse {
-    return {
-      success: true,
-      msg: 'Session started',
-      msg_type: 'success',
-      session_token: session.sessionToken,
-      expires_at: session.expiresAt.toISOString(),
-      user_info: {
-        clogin_id: String(session.principal.cloginId),
-        group_id: String(session.principal.groupId),
-      },
-    };
-  }
 }
