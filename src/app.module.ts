@@ -5,6 +5,7 @@ import { IdentityModule } from '../libs/identity/src/index.js';
 import { type HostConfig, typeOrmOptions } from './config.js';
 import { DashboardsController } from './dashboards.controller.js';
 import { EmbedController } from './embed.controller.js';
+import { FamilyController } from './family.controller.js';
 import { HealthController } from './health.controller.js';
 import { WhoamiController, WhoamiUserGroupController } from './whoami.controller.js';
 
@@ -25,6 +26,7 @@ export class AppModule {
         WhoamiUserGroupController,
         DashboardsController,
         EmbedController,
+        FamilyController,
       ],
     };
   }

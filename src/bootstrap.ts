@@ -134,6 +134,11 @@ function swaggerConfig(): Omit<OpenAPIObject, 'paths'> {
       name: 'Authorization',
       description: 'A user-group embed token: "Token ugt_…" (or ?token= in the URL)',
     })
+    .addSecurity('family-session', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'A family session token (fst_…) from POST /reg/api2/session',
+    })
     .build();
 }
 

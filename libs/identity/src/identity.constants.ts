@@ -31,6 +31,11 @@ export const IdentityEvents = {
   userGroupUpdated: 'identity.user-group.updated',
   userGroupTokenRotated: 'identity.user-group.token-rotated',
   userGroupDeleted: 'identity.user-group.deleted',
+  familyUserCreated: 'identity.family-user.created',
+  familyUserUpdated: 'identity.family-user.updated',
+  familyUserStatusChanged: 'identity.family-user.status-changed',
+  /** A registration call that would send an email (or `add_email`); not sent with `disable_email_sending`. */
+  familyUserEmail: 'identity.family-user.email',
 } as const;
 /** One of the values of `IdentityEvents`. */
 export type IdentityEventName = (typeof IdentityEvents)[keyof typeof IdentityEvents];

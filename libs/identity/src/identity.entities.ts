@@ -6,6 +6,8 @@ import { IdentityFoundation1764000000000 } from './migrations/1764000000000-iden
 import { IdentityUserGroups1764000000001 } from './migrations/1764000000001-user-groups.js';
 import { IdentityZoneSafeTime1764000000002 } from './migrations/1764000000002-zone-safe-time.js';
 import { IdentityInvalidations1764000000003 } from './migrations/1764000000003-invalidations.js';
+import { IdentityFamilyUsers1764000000030 } from './migrations/1764000000030-family-users.js';
+import { FAMILY_USERS_ENTITIES } from './family-users/family-users.entities.js';
 import { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
 import { UserGroupEntity } from './user-groups/user-group.entity.js';
 
@@ -17,6 +19,7 @@ export const IDENTITY_ENTITIES = [
   UserGroupEntity,
   UserGroupTokenEntity,
   InvalidationEntity,
+  ...FAMILY_USERS_ENTITIES,
 ];
 
 /** Every migration of the module, oldest first; they create the whole schema on PostgreSQL and SQLite. */
@@ -25,4 +28,5 @@ export const IDENTITY_MIGRATIONS = [
   IdentityUserGroups1764000000001,
   IdentityZoneSafeTime1764000000002,
   IdentityInvalidations1764000000003,
+  IdentityFamilyUsers1764000000030,
 ];

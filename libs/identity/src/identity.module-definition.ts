@@ -6,6 +6,11 @@ import {
   resolveUserGroupsOptions,
   type UserGroupsOptions,
 } from './user-groups/user-groups.options.js';
+import {
+  type FamilyUsersOptions,
+  type ResolvedFamilyUsersOptions,
+  resolveFamilyUsersOptions,
+} from './family-users/family-users.options.js';
 
 /** Where cache invalidations travel between instances. */
 export type InvalidationOption =
@@ -47,6 +52,8 @@ export interface IdentityModuleOptions {
   invalidation?: InvalidationOption;
   /** User-group embed tokens. */
   userGroups?: UserGroupsOptions;
+  /** Regpack family users: session lifetime, failed-login limit. */
+  familyUsers?: FamilyUsersOptions;
 }
 
 /** Base paths of the four surfaces. */
@@ -69,6 +76,7 @@ export interface ResolvedIdentityOptions {
   authFailures: { maxPerWindow: number; windowSeconds: number } | false;
   invalidation: InvalidationOption;
   userGroups: ResolvedUserGroupsOptions;
+  familyUsers: ResolvedFamilyUsersOptions;
 }
 
 /** Options that shape the module itself rather than its providers (given beside the options in both forms). */
@@ -273,6 +281,7 @@ export function resolveIdentityOptions(
 
   // Each surface resolves its own options into the same list of problems.
   const userGroups = resolveUserGroupsOptions(options.userGroups, problems);
+  const familyUsers = resolveFamilyUsersOptions(options.familyUsers, problems);
 
   if (problems.length > 0) {
     throw new IdentityOptionsError(problems);
@@ -293,6 +302,7 @@ export function resolveIdentityOptions(
     authFailures,
     invalidation,
     userGroups,
+    familyUsers,
   };
 }
 

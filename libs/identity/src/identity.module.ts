@@ -29,6 +29,7 @@ import { TokenCache } from './common/tokens/token-cache.js';
 import { TokenHasher } from './common/tokens/token-hasher.js';
 import { TokenSealer } from './common/tokens/token-sealer.js';
 import { USER_GROUPS_SURFACE } from './user-groups/user-groups.surface.js';
+import { FAMILY_USERS_SURFACE } from './family-users/family-users.surface.js';
 import {
   IDENTITY_CLOCK,
   IDENTITY_INVALIDATION_BUS,
@@ -54,7 +55,7 @@ const SURFACES: Record<IdentityFeature, SurfaceDescriptor | undefined> = {
   'user-groups': USER_GROUPS_SURFACE,
   'end-users': undefined,
   'external-users': undefined,
-  'family-users': undefined,
+  'family-users': FAMILY_USERS_SURFACE,
 };
 
 const CORE_PROVIDERS: Type[] = [

@@ -123,3 +123,72 @@ export {
   ExploUserGroupResponse,
 } from './user-groups/dto/user-group.response.js';
 export { type UserGroupsOptions } from './user-groups/user-groups.options.js';
+
+export { ProjectEntity } from './family-users/project.entity.js';
+export { CentralLoginEntity } from './family-users/central-login.entity.js';
+export { FamilyUserEntity } from './family-users/family-user.entity.js';
+export { StatusEntity } from './family-users/status.entity.js';
+export { UserProductEntity } from './family-users/user-product.entity.js';
+export { EmailRecordEntity } from './family-users/email-record.entity.js';
+export { LoginTokenEntity } from './family-users/login-token.entity.js';
+export { FamilySessionEntity } from './family-users/family-session.entity.js';
+export { ProjectsService, type CreateProjectInput } from './family-users/projects.service.js';
+export { StatusesService, type CreateStatusInput } from './family-users/statuses.service.js';
+export { FamilyUsersService } from './family-users/family-users.service.js';
+export {
+  FAMILY_LOGIN_TOKEN_PREFIX,
+  FAMILY_LOGIN_TOKEN_TTL_MS,
+  FAMILY_SESSION_TOKEN_PREFIX,
+  FamilySessionsService,
+  type FamilySessionPrincipal,
+  type StartedFamilySession,
+} from './family-users/family-sessions.service.js';
+export {
+  FAMILY_USER_ACTIONS,
+  type FamilyUserAction,
+  type FamilyUserInfo,
+  type FamilyUserInfoFlags,
+  type FamilyUserList,
+  type FamilyUserListEntry,
+  type FamilyUserListOptions,
+  type FamilyUsersOutcome,
+  type FamilyUsersRequest,
+  type FamilyUserStatusView,
+  type FamilyUserView,
+  type UserProductView,
+} from './family-users/family-user.view.js';
+export {
+  ARGON2ID_PARAMETERS,
+  Argon2idPasswordHashing,
+  PasswordHasher,
+  type Argon2idParameters,
+  type PasswordHashing,
+} from './family-users/password-hasher.js';
+export {
+  ACTING_FOR_HEADER,
+  FamilyUserGuard,
+  type ActingFor as ActingForPerson,
+  type FamilyUserPrincipal,
+  type FamilyUserRequest,
+} from './family-users/family-user.guard.js';
+export { ActingFor, CurrentFamilyUser, FamilyUserAuth } from './family-users/family-user.decorators.js';
+export { FamilyUsersExceptionFilter } from './family-users/family-users.exception-filter.js';
+export {
+  FamilyUsersResponse,
+  RegpackProduct,
+  RegpackUserCart,
+  RegpackUserForm,
+} from './family-users/dto/family-users.response.js';
+export {
+  RegpackError,
+  RegpackMetaInfo,
+  RegpackSuccess,
+  RegpackUserEntry,
+  RegpackUserInfo,
+} from './family-users/dto/regpack-envelope.response.js';
+export {
+  FamilySessionResponse,
+  ProjectCreatedResponse,
+  StatusCreatedResponse,
+} from './family-users/dto/family-projects.response.js';
+export { type FamilyUsersOptions } from './family-users/family-users.options.js';

@@ -1,0 +1,112 @@
+import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuditService } from '../audit/audit.service.js';
+import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
+import { CredentialGuard } from '../common/http/credential-guard.js';
+import {
+  clientOf,
+  type CredentialRequest,
+  headerValue,
+  readAuthorization,
+} from '../common/http/credential-request.js';
+import { wholeNumberOf } from './family-user-doc.js';
+import { type FamilySessionPrincipal, FamilySessionsService } from './family-sessions.service.js';
+import { FamilyUsersService } from './family-users.service.js';
+
+/** The header a parent sends to act for one of their children: `X-Acting-For: <clogin_id>`. */
+export const ACTING_FOR_HEADER = 'x-acting-for';
+
+/** Whom a request acts for: the logged-in person, or (with `X-Acting-For`) one of their children. */
+export interface ActingFor {
+  /** The person the request acts for. */
+  cloginId: number;
+  /** The logged-in person. */
+  actorCloginId: number;
+  /** True when a parent acts for a child. */
+  onBehalf: boolean;
+}
+
+/** What `FamilyUserGuard` attaches: the session's person and whom this request acts for. */
+export interface FamilyUserPrincipal extends FamilySessionPrincipal {
+  actingFor: ActingFor;
+}
+
+/** A request admitted by `FamilyUserGuard`. */
+export interface FamilyUserRequest extends CredentialRequest {
+  familyUser?: FamilyUserPrincipal;
+}
+
+/**
+ * Admits requests carrying a valid family session token (`Authorization: Bearer fst_…`) and exposes the
+ * person as `@CurrentFamilyUser()`. With `X-Acting-For: <clogin_id>` a parent acts for one of their own
+ * children (`@ActingFor()`), and each such request is audited with both ids; for anyone else it is a 403.
+ * Override `getToken` to read the token from elsewhere (a cookie), or `authorize` to add rules.
+ */
+@Injectable()
+export class FamilyUserGuard extends CredentialGuard<string, FamilyUserPrincipal> {
+  protected readonly principalProperty = 'familyUser';
+
+  constructor(
+    reflector: Reflector,
+    protected readonly sessions: FamilySessionsService,
+    protected readonly familyUsers: FamilyUsersService,
+    protected readonly audit: AuditService,
+  ) {
+    super(reflector);
+  }
+
+  protected getToken(request: CredentialRequest): string | undefined {
+    return readAuthorization(request);
+  }
+
+  protected missingCredential(): IdentityError {
+    return IdentityError.unauthenticated(
+      'Missing family session token: send "Authorization: Bearer <session_token>".',
+      IdentityErrorReason.MissingCredential,
+    );
+  }
+
+  protected async authenticate(token: string, request: CredentialRequest): Promise<FamilyUserPrincipal> {
+    const verdict = await this.sessions.verifySession(token, { client: clientOf(request) });
+    if (!verdict.valid) {
+      throw IdentityError.unauthenticated('Family session token is invalid, expired or revoked.');
+    }
+    // A copy per request: the verified principal is shared through the token cache.
+    const self = verdict.principal.cloginId;
+    return { ...verdict.principal, actingFor: { cloginId: self, actorCloginId: self, onBehalf: false } };
+  }
+
+  /** Resolves `X-Acting-For`: the person themself, or their own child (audited); anyone else is a 403. */
+  protected override async authorize(
+    principal: FamilyUserPrincipal,
+    context: ExecutionContext,
+  ): Promise<void> {
+    const header = headerValue(context.switchToHttp().getRequest<CredentialRequest>(), ACTING_FOR_HEADER);
+    if (header === undefined || header.trim() === '') {
+      return;
+    }
+    const target = wholeNumberOf(header.trim());
+    if (target === undefined) {
+      throw IdentityError.validation('X-Acting-For must be a clogin_id (a whole number)', ['X-Acting-For']);
+    }
+    if (target === principal.cloginId) {
+      return;
+    }
+    if (!(await this.familyUsers.isChildOf(principal.workspaceId, target, principal.cloginId))) {
+      throw IdentityError.forbidden(
+        IdentityErrorReason.NotAllowed,
+        'X-Acting-For: a parent may act only for their own children.',
+      );
+    }
+    await this.audit.record(
+      { type: 'family_user', id: String(principal.cloginId) },
+      {
+        workspaceId: principal.workspaceId,
+        action: 'family-user.act-for',
+        targetType: 'family_user',
+        targetId: String(target),
+      },
+    );
+    principal.actingFor = { cloginId: target, actorCloginId: principal.cloginId, onBehalf: true };
+  }
+}
