@@ -29,6 +29,12 @@ export async function createDemoApp(
         name: 'Authorization',
         description: 'A user-group embed token: "Token ugt_…" (or ?token= in the URL)',
       })
+      .addSecurity('external-user-token', {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'An external user\'s access token: "Bearer eut_…" (from /api/v1/external-users/authenticate)',
+      })
       .build(),
   );
   SwaggerModule.setup('docs', app, document);

@@ -14,6 +14,10 @@ export const REQUIRE_SCOPE_KEY = 'identity:require-scope';
 export const REQUIRE_ENVIRONMENT_KEY = 'identity:require-environment';
 /** Metadata key set by `@SkipRateLimit()`. */
 export const SKIP_RATE_LIMIT_KEY = 'identity:skip-rate-limit';
+/** Metadata key set by `@RequireTier()`. */
+export const REQUIRE_TIER_KEY = 'identity:require-tier';
+/** Metadata key set by `@ConsumesQuota()`. */
+export const CONSUMES_QUOTA_KEY = 'identity:consumes-quota';
 
 /** The surfaces a host can mount through the `features` option. */
 export const IDENTITY_FEATURES = ['user-groups', 'end-users', 'external-users', 'family-users'] as const;
@@ -29,6 +33,10 @@ export const IdentityEvents = {
   userGroupUpdated: 'identity.user-group.updated',
   userGroupTokenRotated: 'identity.user-group.token-rotated',
   userGroupDeleted: 'identity.user-group.deleted',
+  externalUserCreated: 'identity.external-user.created',
+  externalUserUpdated: 'identity.external-user.updated',
+  externalUserBlocked: 'identity.external-user.blocked',
+  externalUserUnblocked: 'identity.external-user.unblocked',
 } as const;
 /** One of the values of `IdentityEvents`. */
 export type IdentityEventName = (typeof IdentityEvents)[keyof typeof IdentityEvents];
