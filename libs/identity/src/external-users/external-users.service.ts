@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { type DataSource, QueryFailedError } from 'typeorm';
 import { IdentityEvents } from '../identity.constants.js';
 import { AuditService } from '../audit/audit.service.js';
-import { type Caller, type CallerLike, toCaller } from '../audit/caller.js';
-import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
+import { type CallerLike, toCaller } from '../audit/caller.js';
+import { IdentityError } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
 import {
   isUniqueViolation,
   isUuid,
-  newId,
   queryRows,
   runInTransaction,
   updateRows,
@@ -20,12 +19,9 @@ import {
   type QuotaName,
   type QuotaUsage,
 } from './external-user-quotas.service.js';
-import {
-  type EffectiveTier,
-  ExternalUserTokensService,
-  externalUserTag,
-} from './external-user-tokens.service.js';
+import { type EffectiveTier, externalUserTag } from './external-user-tokens.service.js';
 import { ExternalUserEntity } from './external-user.entity.js';
+import { auditEntry, ExternalUserWriter } from './external-user.writer.js';
 import { type ListExternalUsersQuery, listExternalUsers } from './external-users.list.js';
 import { checkText, lockReference, MESSAGES } from './external-users.rules.js';
 import { SuperIdentityEntity } from './super-identity.entity.js';
@@ -95,7 +91,7 @@ function conflictOf(err: unknown): IdentityError | undefined {
 export class ExternalUsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly tokens: ExternalUserTokensService,
+    private readonly writer: ExternalUserWriter,
     private readonly quotas: ExternalUserQuotasService,
     private readonly cache: TokenCache,
     private readonly audit: AuditService,
@@ -117,13 +113,13 @@ export class ExternalUsersService {
     await this.requireChannel(caller.workspaceId, input.channelId);
     const existing = await this.findForAuthentication(caller.workspaceId, input);
     if (existing) {
-      return this.issueToken(caller, existing);
+      return this.writer.issueToken(caller, existing);
     }
     if (input.id && !input.externalId && !input.identifier) {
       throw IdentityError.notFound(MESSAGES.userNotFound);
     }
     try {
-      return await this.insertUser(caller, {
+      return await this.writer.insert(caller, {
         channelId: input.channelId,
         externalId: input.externalId ?? null,
         identifier: input.identifier ?? null,
@@ -137,7 +133,7 @@ export class ExternalUsersService {
       if (!winner) {
         throw err;
       }
-      return this.issueToken(caller, winner);
+      return this.writer.issueToken(caller, winner);
     }
   }
 
@@ -151,7 +147,7 @@ export class ExternalUsersService {
     ]);
     await this.requireChannel(caller.workspaceId, input.channelId);
     try {
-      return await this.insertUser(caller, input);
+      return await this.writer.insert(caller, input);
     } catch (err) {
       throw conflictOf(err) ?? err;
     }
@@ -202,7 +198,7 @@ export class ExternalUsersService {
     const updated: ExternalUserEntity = { ...user, ...patch, updatedAt: new Date() };
     try {
       await runInTransaction(this.dataSource, async (manager) => {
-        await this.lockReferences(manager, caller.workspaceId, patch);
+        await this.writer.lockReferences(manager, caller.workspaceId, patch);
         await updateRows(
           manager,
           ExternalUserEntity,
@@ -212,7 +208,7 @@ export class ExternalUsersService {
             updatedAt: updated.updatedAt,
           },
         );
-        await this.audit.record(caller.actor, this.auditEntry(user, this.updateAction(user, patch)), manager);
+        await this.audit.record(caller.actor, auditEntry(user, this.updateAction(user, patch)), manager);
       });
     } catch (err) {
       throw conflictOf(err) ?? err;
@@ -285,11 +281,7 @@ export class ExternalUsersService {
           workspaceId: caller.workspaceId,
         });
       }
-      await this.audit.record(
-        caller.actor,
-        this.auditEntry(user, 'external-user.link-super-identity'),
-        manager,
-      );
+      await this.audit.record(caller.actor, auditEntry(user, 'external-user.link-super-identity'), manager);
     });
     await this.cache.invalidate([externalUserTag(id)]);
     this.events.emit(IdentityEvents.externalUserUpdated, { workspaceId: caller.workspaceId, id });
@@ -361,120 +353,10 @@ export class ExternalUsersService {
     return null;
   }
 
-  /** Mints an access token for a found user; a blocked user gets 403 and no token. */
-  private async issueToken(caller: Caller, user: ExternalUserEntity): Promise<ExternalUserWithToken> {
-    if (user.blocked) {
-      throw IdentityError.forbidden(IdentityErrorReason.NotAllowed, MESSAGES.blocked);
-    }
-    const minted = await runInTransaction(this.dataSource, async (manager) => {
-      const token = await this.tokens.mint(manager, user);
-      await this.audit.record(caller.actor, this.auditEntry(user, 'external-user.authenticate'), manager);
-      return token;
-    });
-    return { user, accessToken: minted.accessToken, accessTokenExpiresAt: minted.expiresAt, created: false };
-  }
-
-  /**
-   * Inserts a user, its super identity (unless linked to an existing one) and its first access token in
-   * one transaction, with the workspace's next ordinal. Throws the unique violation of a taken
-   * externalId or identifier for the caller to handle.
-   */
-  private async insertUser(caller: Caller, input: CreateExternalUserInput): Promise<ExternalUserWithToken> {
-    const { workspaceId } = caller;
-    const now = new Date();
-    const user: ExternalUserEntity = {
-      id: newId(),
-      workspaceId,
-      ordinal: 0,
-      channelId: input.channelId,
-      externalId: input.externalId ?? null,
-      identifier: input.identifier ?? null,
-      name: input.name ?? null,
-      blocked: false,
-      tierId: input.tierId ?? null,
-      externalUserGroupId: input.externalUserGroupId ?? null,
-      superIdentityId: input.superIdentityId ?? newId(),
-      createdAt: now,
-      updatedAt: now,
-    };
-    const minted = await runInTransaction(this.dataSource, async (manager) => {
-      await lockReference(
-        manager,
-        'identity_channels',
-        user.channelId,
-        workspaceId,
-        MESSAGES.channelNotFound,
-      );
-      await this.lockReferences(manager, workspaceId, user);
-      if (input.superIdentityId === undefined) {
-        await manager.insert(SuperIdentityEntity, { id: user.superIdentityId, workspaceId, createdAt: now });
-      } else {
-        await lockReference(
-          manager,
-          'identity_super_identities',
-          user.superIdentityId,
-          workspaceId,
-          MESSAGES.superIdentityNotFound,
-        );
-      }
-      user.ordinal = await this.nextOrdinal(manager, workspaceId);
-      await manager.insert(ExternalUserEntity, user);
-      await this.audit.record(caller.actor, this.auditEntry(user, 'external-user.create'), manager);
-      return this.tokens.mint(manager, user);
-    });
-    this.events.emit(IdentityEvents.externalUserCreated, { workspaceId, id: user.id });
-    return { user, accessToken: minted.accessToken, accessTokenExpiresAt: minted.expiresAt, created: true };
-  }
-
-  /** Checks (and keeps until commit) the tier and group a write points at: 404 when not the workspace's. */
-  private async lockReferences(
-    manager: EntityManager,
-    workspaceId: string,
-    refs: Pick<Partial<ExternalUserEntity>, 'tierId' | 'externalUserGroupId'>,
-  ): Promise<void> {
-    if (refs.tierId) {
-      if (!isUuid(refs.tierId)) {
-        throw IdentityError.notFound(MESSAGES.tierNotFound);
-      }
-      await lockReference(manager, 'identity_tiers', refs.tierId, workspaceId, MESSAGES.tierNotFound);
-    }
-    if (refs.externalUserGroupId) {
-      if (!isUuid(refs.externalUserGroupId)) {
-        throw IdentityError.notFound(MESSAGES.groupNotFound);
-      }
-      await lockReference(
-        manager,
-        'identity_external_user_groups',
-        refs.externalUserGroupId,
-        workspaceId,
-        MESSAGES.groupNotFound,
-      );
-    }
-  }
-
-  /**
-   * The workspace's next ordinal. The upsert locks the workspace's counter row until the transaction
-   * ends, so concurrent creations take turns and a rolled-back one leaves no gap.
-   */
-  private async nextOrdinal(manager: EntityManager, workspaceId: string): Promise<number> {
-    const [row] = await queryRows<{ last_ordinal: number | string }>(
-      manager,
-      `INSERT INTO identity_external_user_sequences (workspace_id, last_ordinal) VALUES (?, 1)
-        ON CONFLICT (workspace_id) DO UPDATE SET last_ordinal = identity_external_user_sequences.last_ordinal + 1
-        RETURNING last_ordinal`,
-      [workspaceId],
-    );
-    return Number(row.last_ordinal);
-  }
-
   private updateAction(user: ExternalUserEntity, patch: Partial<ExternalUserEntity>): string {
     if (patch.blocked !== undefined && patch.blocked !== user.blocked) {
       return patch.blocked ? 'external-user.block' : 'external-user.unblock';
     }
     return 'external-user.update';
-  }
-
-  private auditEntry(user: Pick<ExternalUserEntity, 'id' | 'workspaceId'>, action: string) {
-    return { workspaceId: user.workspaceId, action, targetType: 'external_user', targetId: user.id };
   }
 }

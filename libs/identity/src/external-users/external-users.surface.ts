@@ -6,6 +6,7 @@ import { ExternalUserGroupsService } from './external-user-groups.service.js';
 import { ExternalUserQuotasService } from './external-user-quotas.service.js';
 import { ExternalUserTokensService } from './external-user-tokens.service.js';
 import { ExternalUserGuard } from './external-user.guard.js';
+import { ExternalUserWriter } from './external-user.writer.js';
 import { ExternalUsersController } from './external-users.controller.js';
 import { ExternalUsersExceptionFilter } from './external-users.exception-filter.js';
 import { ExternalUsersService } from './external-users.service.js';
@@ -18,6 +19,7 @@ export const EXTERNAL_USERS_SURFACE: SurfaceDescriptor = {
   providers: [
     ExternalUsersService,
     ExternalUserTokensService,
+    ExternalUserWriter,
     ExternalUserQuotasService,
     ExternalUserGroupsService,
     TiersService,
