@@ -678,6 +678,16 @@ describe('external users, tiers and blocking (Zaia /api/v1)', () => {
       });
     });
 
+    it("answers a body that is not JSON in Zaia's shape", async () => {
+      const res = await t.http
+        .post('/api/v1/channels')
+        .set(key())
+        .set('Content-Type', 'application/json')
+        .send('{"name": ');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ message: 'Invalid data provided.', details: [] });
+    });
+
     it("answers 401 in Zaia's shape without a key", async () => {
       const res = await t.http.get('/api/v1/external-users');
       expect(res.status).toBe(401);
