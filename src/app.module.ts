@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IdentityModule } from '../libs/identity/src/index.js';
+import { AssistantController } from './assistant.controller.js';
 import { type HostConfig, typeOrmOptions } from './config.js';
 import { DashboardsController } from './dashboards.controller.js';
 import { EmbedController } from './embed.controller.js';
@@ -27,6 +28,7 @@ export class AppModule {
         DashboardsController,
         EmbedController,
         FamilyController,
+        AssistantController,
       ],
     };
   }

@@ -134,6 +134,12 @@ function swaggerConfig(): Omit<OpenAPIObject, 'paths'> {
       name: 'Authorization',
       description: 'A user-group embed token: "Token ugt_…" (or ?token= in the URL)',
     })
+    .addSecurity('external-user-token', {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'An external user\'s access token: "Bearer eut_…" (from /api/v1/external-users/authenticate)',
+    })
     .addSecurity('family-session', {
       type: 'http',
       scheme: 'bearer',

@@ -16,6 +16,10 @@ export const REQUIRE_SCOPE_KEY = 'identity:require-scope';
 export const REQUIRE_ENVIRONMENT_KEY = 'identity:require-environment';
 /** Metadata key set by `@SkipRateLimit()`. */
 export const SKIP_RATE_LIMIT_KEY = 'identity:skip-rate-limit';
+/** Metadata key set by `@RequireTier()`. */
+export const REQUIRE_TIER_KEY = 'identity:require-tier';
+/** Metadata key set by `@ConsumesQuota()`. */
+export const CONSUMES_QUOTA_KEY = 'identity:consumes-quota';
 
 /** The surfaces a host can mount through the `features` option. */
 export const IDENTITY_FEATURES = ['user-groups', 'end-users', 'external-users', 'family-users'] as const;
@@ -36,6 +40,10 @@ export const IdentityEvents = {
   familyUserStatusChanged: 'identity.family-user.status-changed',
   /** A registration call that would send an email (or `add_email`); not sent with `disable_email_sending`. */
   familyUserEmail: 'identity.family-user.email',
+  externalUserCreated: 'identity.external-user.created',
+  externalUserUpdated: 'identity.external-user.updated',
+  externalUserBlocked: 'identity.external-user.blocked',
+  externalUserUnblocked: 'identity.external-user.unblocked',
 } as const;
 /** One of the values of `IdentityEvents`. */
 export type IdentityEventName = (typeof IdentityEvents)[keyof typeof IdentityEvents];

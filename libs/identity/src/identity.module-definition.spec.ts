@@ -40,6 +40,7 @@ describe('resolveIdentityOptions', () => {
       invalidation: { driver: 'local' },
       userGroups: { rotationGraceSeconds: 0 },
       familyUsers: { sessionTtlSeconds: 86_400, loginFailures: { maxPerWindow: 5, windowSeconds: 900 } },
+      externalUsers: { accessTokenTtlSeconds: 86_400, quotaPeriod: 'month' },
     });
   });
 

@@ -2,6 +2,11 @@ import { ConfigurableModuleBuilder, Logger } from '@nestjs/common';
 import { DEFAULT_INVALIDATION_POLL_MS } from './common/tokens/invalidation/database-invalidation.bus.js';
 import { IDENTITY_FEATURES, type IdentityFeature } from './identity.constants.js';
 import {
+  type ExternalUsersOptions,
+  resolveExternalUsersOptions,
+  type ResolvedExternalUsersOptions,
+} from './external-users/external-users.options.js';
+import {
   type ResolvedUserGroupsOptions,
   resolveUserGroupsOptions,
   type UserGroupsOptions,
@@ -54,6 +59,8 @@ export interface IdentityModuleOptions {
   userGroups?: UserGroupsOptions;
   /** Regpack family users: session lifetime, failed-login limit. */
   familyUsers?: FamilyUsersOptions;
+  /** External users (Zaia): access token lifetime, quota period. */
+  externalUsers?: ExternalUsersOptions;
 }
 
 /** Base paths of the four surfaces. */
@@ -77,6 +84,7 @@ export interface ResolvedIdentityOptions {
   invalidation: InvalidationOption;
   userGroups: ResolvedUserGroupsOptions;
   familyUsers: ResolvedFamilyUsersOptions;
+  externalUsers: ResolvedExternalUsersOptions;
 }
 
 /** Options that shape the module itself rather than its providers (given beside the options in both forms). */
@@ -282,6 +290,7 @@ export function resolveIdentityOptions(
   // Each surface resolves its own options into the same list of problems.
   const userGroups = resolveUserGroupsOptions(options.userGroups, problems);
   const familyUsers = resolveFamilyUsersOptions(options.familyUsers, problems);
+  const externalUsers = resolveExternalUsersOptions(options.externalUsers, problems);
 
   if (problems.length > 0) {
     throw new IdentityOptionsError(problems);
@@ -303,6 +312,7 @@ export function resolveIdentityOptions(
     invalidation,
     userGroups,
     familyUsers,
+    externalUsers,
   };
 }
 

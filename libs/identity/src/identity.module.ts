@@ -28,6 +28,7 @@ import { RedisInvalidationBus } from './common/tokens/invalidation/redis-invalid
 import { TokenCache } from './common/tokens/token-cache.js';
 import { TokenHasher } from './common/tokens/token-hasher.js';
 import { TokenSealer } from './common/tokens/token-sealer.js';
+import { EXTERNAL_USERS_SURFACE } from './external-users/external-users.surface.js';
 import { USER_GROUPS_SURFACE } from './user-groups/user-groups.surface.js';
 import { FAMILY_USERS_SURFACE } from './family-users/family-users.surface.js';
 import {
@@ -54,7 +55,7 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
 const SURFACES: Record<IdentityFeature, SurfaceDescriptor | undefined> = {
   'user-groups': USER_GROUPS_SURFACE,
   'end-users': undefined,
-  'external-users': undefined,
+  'external-users': EXTERNAL_USERS_SURFACE,
   'family-users': FAMILY_USERS_SURFACE,
 };
 

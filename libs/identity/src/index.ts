@@ -192,3 +192,64 @@ export {
   StatusCreatedResponse,
 } from './family-users/dto/family-projects.response.js';
 export { type FamilyUsersOptions } from './family-users/family-users.options.js';
+
+export { ChannelEntity } from './external-users/channel.entity.js';
+export { TierEntity } from './external-users/tier.entity.js';
+export { ExternalUserGroupEntity } from './external-users/external-user-group.entity.js';
+export { SuperIdentityEntity } from './external-users/super-identity.entity.js';
+export { ExternalUserEntity } from './external-users/external-user.entity.js';
+export { ExternalUserTokenEntity } from './external-users/external-user-token.entity.js';
+export { ExternalUserQuotaUsageEntity } from './external-users/external-user-quota-usage.entity.js';
+export { ExternalUserSequenceEntity } from './external-users/external-user-sequence.entity.js';
+export {
+  ExternalUsersService,
+  type AuthenticateExternalUserInput,
+  type CreateExternalUserInput,
+  type ExternalUserWithToken,
+  type UpdateExternalUserInput,
+} from './external-users/external-users.service.js';
+export { type ListExternalUsersQuery } from './external-users/external-users.list.js';
+export { type PageRequest } from './external-users/external-users.rules.js';
+export {
+  ExternalUserGroupsService,
+  type CreateExternalUserGroupInput,
+  type UpdateExternalUserGroupInput,
+} from './external-users/external-user-groups.service.js';
+export { TiersService, type CreateTierInput, type UpdateTierInput } from './external-users/tiers.service.js';
+export {
+  ChannelsService,
+  type CreateChannelInput,
+  type UpdateChannelInput,
+} from './external-users/channels.service.js';
+export {
+  EXTERNAL_USER_TOKEN_PREFIX,
+  ExternalUserTokensService,
+  type EffectiveTier,
+  type ExternalUserPrincipal,
+} from './external-users/external-user-tokens.service.js';
+export {
+  ExternalUserQuotasService,
+  QUOTA_NAMES,
+  type QuotaName,
+  type QuotaSubject,
+  type QuotaUsage,
+} from './external-users/external-user-quotas.service.js';
+export { ExternalUserGuard, type ExternalUserRequest } from './external-users/external-user.guard.js';
+export {
+  ConsumesQuota,
+  CurrentExternalUser,
+  CurrentQuotaUsage,
+  ExternalUserAuth,
+  RequireTier,
+} from './external-users/external-user.decorators.js';
+export {
+  ExternalUsersExceptionFilter,
+  ZAIA_INVALID_DATA,
+  type ZaiaErrorDetail,
+} from './external-users/external-users.exception-filter.js';
+export { ZaiaExternalUser, ZaiaExternalUserWithToken } from './external-users/dto/external-user.response.js';
+export { ZaiaTier } from './external-users/dto/tier.dto.js';
+export { ZaiaChannel } from './external-users/dto/channel.dto.js';
+export { ZaiaExternalUserGroup } from './external-users/dto/external-user-group.dto.js';
+export { ZaiaError } from './external-users/dto/common.dto.js';
+export { type ExternalUsersOptions, type QuotaPeriod } from './external-users/external-users.options.js';
