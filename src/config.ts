@@ -30,6 +30,32 @@ export class HostConfigError extends Error {
 export type TokenSecretSource =
   { kind: 'environment' } | { kind: 'file'; path: string; created: boolean } | { kind: 'in-memory' };
 
+/** The HTTP platforms the demo host (and the module) run on. */
+export type HttpAdapterName = 'express' | 'fastify';
+
+/** HTTP server settings of the demo host; see "HTTP platform and limits" in README.md. */
+export interface HttpConfig {
+  /** `express` (default) or `fastify`. */
+  adapter: HttpAdapterName;
+  /** Largest request body in bytes (JSON and forms); a larger declared `Content-Length` is refused at once with 413. */
+  bodyLimitBytes: number;
+  /** Time a client has to send a whole request, headers and body (Node's `server.requestTimeout`). */
+  requestTimeoutMs: number;
+  /** Time a client has to send the request headers (Node's `server.headersTimeout`); at most `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open (Node's `server.keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+}
+
+/** The demo host's HTTP defaults: body-parser's 100 KiB limit on both platforms, and timeouts far below Node's 5 minutes. */
+export const DEFAULT_HTTP_CONFIG: HttpConfig = {
+  adapter: 'express',
+  bodyLimitBytes: 100 * 1024,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
 /** Everything the demo host reads from its environment. */
 export interface HostConfig {
   database: DatabaseConfig;
@@ -37,6 +63,8 @@ export interface HostConfig {
   /** Where `identity.tokenSecret` came from; hosts built by hand (tests) may leave it out. */
   tokenSecretSource?: TokenSecretSource;
   port: number;
+  /** HTTP platform, body limit and timeouts; anything left out takes `DEFAULT_HTTP_CONFIG`'s value. */
+  http?: Partial<HttpConfig>;
   bootstrapKey?: string;
   /** Log failed queries (default true); tests that provoke failures on purpose turn it off. */
   databaseLogging?: boolean;
@@ -50,20 +78,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): HostConfig 
     database = { type: 'sqlite', path: env.SQLITE_PATH ?? './data/identity.sqlite' };
   } else if (kind === 'postgres') {
     if (!env.DATABASE_URL) {
-      throw new Error(
+      throw new HostConfigError(
         'IDENTITY_DB=postgres needs DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test',
       );
     }
     database = { type: 'postgres', url: env.DATABASE_URL };
   } else {
-    throw new Error(`IDENTITY_DB must be 'sqlite' or 'postgres' (got '${kind}')`);
+    throw new HostConfigError(`IDENTITY_DB must be 'sqlite' or 'postgres' (got '${kind}')`);
   }
   const { tokenSecret, source } = tokenSecretFromEnv(env, database);
+  const adapter = env.IDENTITY_HTTP_ADAPTER || 'express';
+  if (adapter !== 'express' && adapter !== 'fastify') {
+    throw new HostConfigError(`IDENTITY_HTTP_ADAPTER must be 'express' or 'fastify' (got '${adapter}')`);
+  }
   const perSecond = env.IDENTITY_RATE_LIMIT_PER_SECOND;
   const grace = env.IDENTITY_ROTATION_GRACE_SECONDS;
   return {
     database,
     port: Number(env.PORT ?? 3000),
+    http: { adapter },
     bootstrapKey: env.IDENTITY_BOOTSTRAP_KEY || undefined,
     tokenSecretSource: source,
     identity: {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { IdentityError, UserGroupsService } from '../libs/identity/src/index.js';
-import { createTestApp, type TestApp } from './utils/test-app.js';
+import { createTestApp, HTTP_ADAPTERS, type TestApp } from './utils/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -9,12 +9,13 @@ async function dashboard(t: TestApp, token: string) {
   return t.http.get('/whoami/user-group').set('Authorization', `Token ${token}`);
 }
 
-describe('user groups and embed tokens (Explo /api/user)', () => {
+// Guards, `?token=`, the Explo filter and body errors are the HTTP platform's business too: both run them.
+describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on %s', (adapter) => {
   let t: TestApp;
   const auth = () => ({ Authorization: `Token ${t.workspace.writeKey}` });
 
   beforeAll(async () => {
-    t = await createTestApp();
+    t = await createTestApp({ adapter });
   });
 
   afterAll(async () => {
@@ -129,26 +130,6 @@ describe('user groups and embed tokens (Explo /api/user)', () => {
          AND user_group_id = (SELECT id FROM identity_user_groups WHERE provided_id = 'race_1')`,
     );
     expect(Number(live[0].n)).toBe(1);
-  });
-
-  it('never deadlocks when rotations and deletes of the same groups overlap', async () => {
-    // Through the service, so the pairs truly overlap inside the database (HTTP staggers them).
-    const userGroups = t.app.get(UserGroupsService);
-    const ws = t.workspace.id;
-    const outcomes: PromiseSettledResult<unknown>[] = [];
-    for (let i = 0; i < 60; i++) {
-      const created = await userGroups.getOrCreate(ws, { providedId: `overlap_${i}`, name: `Overlap ${i}` });
-      // one rotation first, so the group also has a retired token row for both writers to lock
-      const token = (await userGroups.rotateToken(ws, created.userGroup.token)).token;
-      outcomes.push(
-        ...(await Promise.allSettled([userGroups.rotateToken(ws, token), userGroups.delete(ws, token)])),
-      );
-    }
-    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
-    // A loser may find its token gone (404); a deadlock or any other database error is a bug.
-    expect(
-      failures.filter((e) => !(e instanceof IdentityError && e.getStatus() === 404)).map(String),
-    ).toEqual([]);
   });
 
   it('deletes a group; its token is refused at once and cannot be used again', async () => {
@@ -342,6 +323,38 @@ describe('user groups and embed tokens (Explo /api/user)', () => {
       const dump = JSON.stringify(await t.dataSource.query(`SELECT * FROM ${table}`));
       expect(dump).not.toContain(token.slice(12));
     }
+  });
+});
+
+describe('user groups service under overlapping writes', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('never deadlocks when rotations and deletes of the same groups overlap', async () => {
+    // Through the service, so the pairs truly overlap inside the database (HTTP staggers them).
+    const userGroups = t.app.get(UserGroupsService);
+    const ws = t.workspace.id;
+    const outcomes: PromiseSettledResult<unknown>[] = [];
+    for (let i = 0; i < 60; i++) {
+      const created = await userGroups.getOrCreate(ws, { providedId: `overlap_${i}`, name: `Overlap ${i}` });
+      // one rotation first, so the group also has a retired token row for both writers to lock
+      const token = (await userGroups.rotateToken(ws, created.userGroup.token)).token;
+      outcomes.push(
+        ...(await Promise.allSettled([userGroups.rotateToken(ws, token), userGroups.delete(ws, token)])),
+      );
+    }
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+    // A loser may find its token gone (404); a deadlock or any other database error is a bug.
+    expect(
+      failures.filter((e) => !(e instanceof IdentityError && e.getStatus() === 404)).map(String),
+    ).toEqual([]);
   });
 });
 

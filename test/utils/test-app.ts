@@ -9,11 +9,18 @@ import {
   WorkspacesService,
 } from '../../libs/identity/src/index.js';
 import { createDemoApp } from '../../src/bootstrap.js';
-import type { HostConfig } from '../../src/config.js';
+import type { HostConfig, HttpAdapterName, HttpConfig } from '../../src/config.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 /** A secret of at least 32 characters, as production requires. */
 export const TEST_TOKEN_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+/** The HTTP platform of this run's apps unless a spec picks one: `IDENTITY_HTTP_ADAPTER`, else Express. */
+export const TEST_ADAPTER: HttpAdapterName =
+  process.env.IDENTITY_HTTP_ADAPTER === 'fastify' ? 'fastify' : 'express';
+
+/** Both HTTP platforms, for specs that run once on each (`describe.each(HTTP_ADAPTERS)`). */
+export const HTTP_ADAPTERS: readonly HttpAdapterName[] = ['express', 'fastify'];
 
 /** A workspace of the test app with one key of each scope. */
 export interface TestWorkspace {
@@ -25,6 +32,7 @@ export interface TestWorkspace {
 /** The demo host booted on its own fresh database, with one workspace ready. */
 export interface TestApp {
   app: INestApplication;
+  adapter: HttpAdapterName;
   http: TestAgent;
   database: TestDatabase;
   dataSource: DataSource;
@@ -35,18 +43,26 @@ export interface TestApp {
 }
 
 /**
- * Boots the demo host over HTTP on a fresh database of this run's kind (SQLite or PostgreSQL), runs
+ * Boots the demo host over HTTP (Express, or `adapter`) on a fresh database of this run's kind (SQLite or PostgreSQL), runs
  * the migrations, and (unless `seedWorkspace: false`) creates a workspace with a write and a read key. Tests get a high rate limit
  * unless they pass their own.
  */
 export async function createTestApp(
-  options: { identity?: IdentityModuleOptions; database?: TestDatabase; seedWorkspace?: boolean } = {},
+  options: {
+    identity?: IdentityModuleOptions;
+    database?: TestDatabase;
+    seedWorkspace?: boolean;
+    adapter?: HttpAdapterName;
+    http?: Partial<HttpConfig>;
+  } = {},
 ): Promise<TestApp> {
+  const adapter = options.adapter ?? TEST_ADAPTER;
   const database = options.database ?? (await createTestDatabase());
   const config: HostConfig = {
     database: database.config,
     port: 0,
     databaseLogging: false,
+    http: options.http,
     identity: {
       tokenSecret: TEST_TOKEN_SECRET,
       rateLimit: { perSecond: 10_000 },
@@ -55,8 +71,12 @@ export async function createTestApp(
       ...options.identity,
     },
   };
-  const app = await createDemoApp(config, ['error']);
+  const app = await createDemoApp(config, ['error'], { adapter });
   await app.init();
+  if (adapter === 'fastify') {
+    // Fastify adds its routes when ready; listen() waits for it, a bare init() does not.
+    await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
+  }
   const createKey = async (workspaceId: string, scope: ApiKeyScope) =>
     (await app.get(ApiKeysService).create(workspaceId, { name: `${scope} key`, scope })).secret;
   const createWorkspace = async (name = 'Test workspace'): Promise<TestWorkspace> => {
@@ -71,6 +91,7 @@ export async function createTestApp(
     options.seedWorkspace === false ? { id: '', writeKey: '', readKey: '' } : await createWorkspace();
   return {
     app,
+    adapter,
     http: request(app.getHttpServer()),
     database,
     dataSource: app.get(DataSource),

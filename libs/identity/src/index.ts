@@ -68,6 +68,7 @@ export { TokenHasher } from './common/tokens/token-hasher.js';
 export { isWellFormedToken, mintToken } from './common/tokens/token-format.js';
 export { TokenSealer } from './common/tokens/token-sealer.js';
 export { type JsonObject, runInTransaction } from './common/persistence/persistence.js';
+export { MAX_INPUT_DEPTH } from './common/http/validation.pipe.js';
 
 export {
   API_ENVIRONMENT_TAGS,

@@ -56,8 +56,11 @@ describe(UserGroupsExceptionFilter.name, () => {
       });
 
       it('words an unreadable body as such', () => {
+        // as body-parser raises it (http-errors): status and statusCode, expose, type
         const malformed = Object.assign(new Error('Unexpected end of JSON input'), {
           status: 400,
+          statusCode: 400,
+          expose: true,
           type: 'entity.parse.failed',
         });
         expect(answer(malformed).body).toEqual({

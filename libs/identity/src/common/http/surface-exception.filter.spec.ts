@@ -126,7 +126,7 @@ describe('normalizeError', () => {
   describe('body-parser errors', () => {
     it.each([
       [400, 'entity.parse.failed', 'Unexpected token } in JSON at position 9'],
-      [413, 'entity.too.large', 'request entity too large'],
+      [413, 'entity.too.large', 'the body is larger than this server accepts.'],
       [415, 'charset.unsupported', 'unsupported charset "UTF-7"'],
     ])('keeps its %i as UnreadableBody', (status, type, message) => {
       expect(normalizeError(bodyParserError(status, type, message))).toEqual({

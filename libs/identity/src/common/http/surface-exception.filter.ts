@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
 import {
@@ -31,9 +32,111 @@ const CODE_OF_STATUS: Record<number, IdentityErrorCode> = {
   429: IdentityErrorCode.RateLimited,
 };
 
-function isBodyParserError(exception: unknown): exception is { status: unknown; message?: unknown } {
-  return typeof exception === 'object' && exception !== null && 'status' in exception && 'type' in exception;
+/**
+ * An error the HTTP platform raised before any route ran, carrying its HTTP status: an http-errors
+ * object (body-parser, Express's router, a host's own middleware), a FastifyError (content-type parser,
+ * router), or a zlib error to which body-parser attached a status.
+ */
+interface PlatformError {
+  name?: unknown;
+  statusCode?: unknown;
+  status?: unknown;
+  code?: unknown;
+  type?: unknown;
+  expose?: unknown;
+  errno?: unknown;
+  message?: unknown;
 }
+
+/**
+ * The status of a platform error, or undefined when `value` is not one. Only errors with a platform's
+ * marks count (http-errors' `expose`, a FastifyError, a router's URIError, a parser's SyntaxError, a
+ * decompression error), so an arbitrary library error that happens to carry a `status` stays a 500.
+ */
+function platformStatus(value: unknown): number | undefined {
+  // Read by shape, not `instanceof Error`: Node's own errors (zlib's) may come from another realm.
+  if (typeof value !== 'object' || value === null || typeof (value as PlatformError).message !== 'string') {
+    return undefined;
+  }
+  const error = value as PlatformError;
+  const status = typeof error.statusCode === 'number' ? error.statusCode : error.status;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 599) {
+    return undefined;
+  }
+  const httpError = typeof error.expose === 'boolean' && error.status === error.statusCode;
+  const fastifyError =
+    error.name === 'FastifyError' || (typeof error.code === 'string' && error.code.startsWith('FST_ERR_'));
+  const parserError =
+    error.name === 'URIError' ||
+    error.name === 'SyntaxError' ||
+    isDecompressionError(error) ||
+    error.code === 'ECONNRESET'; // the client went away mid-body (Fastify gives it a 400)
+  return httpError || fastifyError || parserError ? status : undefined;
+}
+
+/** body-parser's and raw-body's error types (`entity.parse.failed`, `entity.too.large`, `encoding.unsupported`…). */
+const BODY_ERROR_TYPE = /^(entity|encoding|charset|request|stream)\./;
+
+/** The body could not be read: malformed, too large, of an unsupported type or encoding, or not decodable. */
+function isUnreadableBody(error: PlatformError): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return (
+    (typeof error.type === 'string' && BODY_ERROR_TYPE.test(error.type)) ||
+    code.startsWith('FST_ERR_CTP_') ||
+    isDecompressionError(error) ||
+    code === 'ECONNRESET' ||
+    error.name === 'SyntaxError' // a JSON parser's own error, with the status the platform gave it
+  );
+}
+
+/** zlib's gzip/deflate (`Z_DATA_ERROR`…) and brotli (`ERR__ERROR_FORMAT_…`) failures. */
+function isDecompressionError(error: PlatformError): boolean {
+  const code = typeof error.code === 'string' ? error.code : '';
+  return typeof error.errno === 'number' && (code.startsWith('Z_') || code.startsWith('ERR__'));
+}
+
+/** A percent-escape in the path that does not decode (Express's router, Fastify's router). */
+function isBadUrl(error: PlatformError): boolean {
+  return error.name === 'URIError' || error.code === 'FST_ERR_BAD_URL';
+}
+
+function normalizePlatformError(error: PlatformError & { message: string }, status: number): NormalizedError {
+  if (status >= 500) {
+    return INTERNAL;
+  }
+  const code = CODE_OF_STATUS[status] ?? IdentityErrorCode.Validation;
+  if (isBadUrl(error)) {
+    return {
+      status,
+      code,
+      reason: IdentityErrorReason.InvalidInput,
+      description: 'the URL path holds a percent-escape that does not decode.',
+    };
+  }
+  const exposed = error.expose !== false ? error.message : (STATUS_CODES[status] ?? 'Bad Request');
+  if (isUnreadableBody(error)) {
+    let description = exposed;
+    if (status === 413) {
+      description = 'the body is larger than this server accepts.'; // one wording on every platform
+    } else if (isDecompressionError(error)) {
+      description = `the body does not decode as its Content-Encoding says (${exposed}).`;
+    }
+    return { status, code, reason: IdentityErrorReason.UnreadableBody, description };
+  }
+  return {
+    status,
+    code,
+    reason: status === 404 ? IdentityErrorReason.NotFound : IdentityErrorReason.InvalidInput,
+    description: exposed,
+  };
+}
+
+const INTERNAL: NormalizedError = {
+  status: IDENTITY_ERROR_STATUS[IdentityErrorCode.Internal],
+  code: IdentityErrorCode.Internal,
+  reason: IdentityErrorReason.Internal,
+  description: 'Internal server error.',
+};
 
 /** Turns any thrown value into a code, a reason and a description that are safe to show a client. */
 export function normalizeError(exception: unknown): NormalizedError {
@@ -47,6 +150,11 @@ export function normalizeError(exception: unknown): NormalizedError {
     };
   }
   if (exception instanceof HttpException) {
+    // Nest wraps a platform's 4xx errors (body parsers, routers) in an HttpException with the original as cause.
+    const causeStatus = platformStatus(exception.cause);
+    if (causeStatus !== undefined) {
+      return normalizePlatformError(exception.cause as PlatformError & { message: string }, causeStatus);
+    }
     const status = exception.getStatus();
     const response = exception.getResponse();
     let description = exception.message;
@@ -75,24 +183,12 @@ export function normalizeError(exception: unknown): NormalizedError {
       };
     }
   }
-  // body-parser errors (malformed JSON, too large) carry their own 4xx status.
-  if (isBodyParserError(exception)) {
-    const status = Number(exception.status);
-    if (status >= 400 && status < 500) {
-      return {
-        status,
-        code: IdentityErrorCode.Validation,
-        reason: IdentityErrorReason.UnreadableBody,
-        description: String(exception.message),
-      };
-    }
+  // Errors of the HTTP platform (body parsers, routers) carry their own status.
+  const status = platformStatus(exception);
+  if (status !== undefined) {
+    return normalizePlatformError(exception as PlatformError & { message: string }, status);
   }
-  return {
-    status: IDENTITY_ERROR_STATUS[IdentityErrorCode.Internal],
-    code: IdentityErrorCode.Internal,
-    reason: IdentityErrorReason.Internal,
-    description: 'Internal server error.',
-  };
+  return INTERNAL;
 }
 
 /**
