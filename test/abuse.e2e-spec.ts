@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { mintToken } from '../libs/identity/src/index.js';
+import { withKey } from './utils/fixtures.js';
 import { createTestApp, type TestApp } from './utils/test-app.js';
 
 // Acceptance probe (issue 8, item 1): floods of well-formed but unknown credentials against guarded host
@@ -98,9 +99,9 @@ describe('unknown-credential floods with the default failure limit', () => {
 
   it('keeps serving a cached valid key from the same address while unknown ones are refused', async () => {
     await boot();
-    expect((await t.http.get('/whoami').set('Authorization', t.workspace.writeKey)).status).toBe(200);
+    expect((await t.http.get('/whoami').set(withKey(t, 'write'))).status).toBe(200);
     const result = await flood(t, DEFAULT_MAX_FAILURES + 5, '/whoami', () => mintToken('idk', 24));
     expect(result.statuses[429]).toBe(5);
-    expect((await t.http.get('/whoami').set('Authorization', t.workspace.writeKey)).status).toBe(200);
+    expect((await t.http.get('/whoami').set(withKey(t, 'write'))).status).toBe(200);
   });
 });

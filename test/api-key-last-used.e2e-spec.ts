@@ -1,36 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestApp, type TestApp } from './utils/test-app.js';
+import { expect, it } from '@jest/globals';
+import { describeWithApp } from './utils/describe-with-app.js';
+import { tokenAuth, withKey } from './utils/fixtures.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('API key lastUsedAt', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
-
+describeWithApp('API key lastUsedAt', (ctx) => {
   /** The key as its owners see it, read with the workspace's write key. */
   async function shown(id: string): Promise<{ lastUsedAt: string | null }> {
-    const res = await t.http.get(`/identity/api-keys/${id}`).set('Authorization', t.workspace.writeKey);
+    const res = await ctx.app.http.get(`/identity/api-keys/${id}`).set(withKey(ctx.app, 'write'));
     expect(res.status).toBe(200);
     return res.body.data;
   }
 
   it('is set after the key authenticates a request', async () => {
-    const created = await t.http
+    const created = await ctx.app.http
       .post('/identity/api-keys')
-      .set('Authorization', t.workspace.writeKey)
+      .set(withKey(ctx.app, 'write'))
       .send({ name: 'used once', scope: 'read' });
     const { id, secret } = created.body.data as { id: string; secret: string };
     expect((await shown(id)).lastUsedAt).toBeNull();
 
     const before = Date.now();
-    expect((await t.http.get('/whoami').set('Authorization', secret)).status).toBe(200);
+    expect((await ctx.app.http.get('/whoami').set(tokenAuth(secret))).status).toBe(200);
 
     // Written asynchronously (at most once a minute per key and instance, on a cache miss): poll, bounded.
     let lastUsedAt: string | null = null;

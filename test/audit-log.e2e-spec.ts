@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestApp, type TestApp, type TestWorkspace } from './utils/test-app.js';
+import { beforeAll, expect, it } from '@jest/globals';
+import { describeWithApp } from './utils/describe-with-app.js';
+import { userGroupBody, withKey } from './utils/fixtures.js';
+import type { TestWorkspace } from './utils/test-app.js';
 
 interface Entry {
   workspaceId: string;
@@ -7,45 +9,33 @@ interface Entry {
   targetId: string | null;
 }
 
-describe('GET /identity/audit-log across workspaces', () => {
-  let t: TestApp;
+describeWithApp('GET /identity/audit-log across workspaces', (ctx) => {
   let a: TestWorkspace;
   let b: TestWorkspace;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    a = t.workspace;
-    b = await t.createWorkspace('Workspace B');
-  });
-
-  afterAll(async () => {
-    await t.close();
+    a = ctx.app.workspace;
+    b = await ctx.app.createWorkspace('Workspace B');
   });
 
   async function createKey(workspace: TestWorkspace, name: string): Promise<string> {
-    const res = await t.http
-      .post('/identity/api-keys')
-      .set('Authorization', workspace.writeKey)
-      .send({ name });
+    const res = await ctx.app.http.post('/identity/api-keys').set(withKey(workspace, 'write')).send({ name });
     expect(res.status).toBe(201);
     return res.body.data.id as string;
   }
 
   async function auditLog(workspace: TestWorkspace): Promise<Entry[]> {
-    const res = await t.http
+    const res = await ctx.app.http
       .get('/identity/audit-log')
       .query({ limit: 1000 })
-      .set('Authorization', workspace.readKey);
+      .set(withKey(workspace, 'read'));
     expect(res.status).toBe(200);
     return res.body.data as Entry[];
   }
 
   it("shows each workspace its own entries and never another workspace's", async () => {
     const aKey = await createKey(a, 'made by A');
-    const aGroup = await t.http
-      .get('/api/user')
-      .set('Authorization', a.writeKey)
-      .send({ name: 'A group', user_group_id: 'audit_a' });
+    const aGroup = await ctx.app.http.get('/api/user').set(withKey(a, 'write')).send(userGroupBody());
     expect(aGroup.status).toBe(200);
     const bKey = await createKey(b, 'made by B'); // B's newest entry: a leak would sit beside it
 

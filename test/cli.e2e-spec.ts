@@ -1,6 +1,7 @@
 import { expect, it } from '@jest/globals';
 import { CliUsageError, runCliCommand, wantsHelp } from '../src/cli-commands.js';
 import { describeWithApp } from './utils/describe-with-app.js';
+import { tokenAuth } from './utils/fixtures.js';
 
 describeWithApp(
   'identity CLI',
@@ -21,14 +22,14 @@ describeWithApp(
       ]);
       const secret = keyLines.join('\n').match(/idk_\w+/)![0];
       const keyId = /key (\S+) \(public id/.exec(keyLines[0])![1];
-      expect((await t.http.get('/whoami').set('Authorization', secret)).body.scope).toBe('read');
+      expect((await t.http.get('/whoami').set(tokenAuth(secret))).body.scope).toBe('read');
 
       const listed = (await runCliCommand(t.app, ['keys', 'list', '--workspace', workspaceId])).join('\n');
       expect(listed).toContain(keyId);
       expect(listed).not.toContain(secret);
 
       await runCliCommand(t.app, ['keys', 'revoke', keyId, '--workspace', workspaceId]);
-      expect((await t.http.get('/whoami').set('Authorization', secret)).status).toBe(401);
+      expect((await t.http.get('/whoami').set(tokenAuth(secret))).status).toBe(401);
     });
 
     it('says what is wrong with a bad command line', async () => {

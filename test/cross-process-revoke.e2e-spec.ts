@@ -3,6 +3,7 @@ import { ApiKeysService, type ApiKeyScope } from '../libs/identity/src/index.js'
 import { configFromEnv } from '../src/config.js';
 import { runCliProcess } from './utils/cli-process.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './utils/database.js';
+import { tokenAuth } from './utils/fixtures.js';
 import { createTestApp, TEST_TOKEN_SECRET, type TestApp } from './utils/test-app.js';
 
 /** The database bus polls this often by default; LISTEN/NOTIFY (the PostgreSQL leg) is quicker still. */
@@ -74,7 +75,7 @@ describe('a key revoked by another process on the same database', () => {
   it('from the CLI is refused by a running server on its very next request', async () => {
     await withServers(1, async ([server], env) => {
       const key = await createKey(server, 'read');
-      const whoami = () => server.http.get('/whoami').set('Authorization', key.secret);
+      const whoami = () => server.http.get('/whoami').set(tokenAuth(key.secret));
       expect((await whoami()).status).toBe(200); // verified once: the server has it cached now
 
       const revoked = await runCliProcess(
@@ -91,7 +92,7 @@ describe('a key revoked by another process on the same database', () => {
   it('through ApiKeysService.revoke on a second instance is refused by the first on its very next request', async () => {
     await withServers(2, async ([first, second]) => {
       const key = await createKey(first, 'read');
-      expect((await first.http.get('/whoami').set('Authorization', key.secret)).status).toBe(200);
+      expect((await first.http.get('/whoami').set(tokenAuth(key.secret))).status).toBe(200);
       // Two SQLite connections of one process must not write at once (better-sqlite3 waits for the lock
       // synchronously, blocking the holder): let the first server's own write land before the revoke.
       await untilUseRecorded(first, key.id);
@@ -99,7 +100,7 @@ describe('a key revoked by another process on the same database', () => {
       await second.app.get(ApiKeysService).revoke(first.workspace.id, key.id);
 
       await sleep(POLL_MS + MARGIN_MS);
-      expect((await first.http.get('/whoami').set('Authorization', key.secret)).status).toBe(401);
+      expect((await first.http.get('/whoami').set(tokenAuth(key.secret))).status).toBe(401);
     });
   });
 });

@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserTest, launchChromium, RUN_BROWSER_SPECS } from './utils/browser.js';
-import { createTestApp, type TestApp } from './utils/test-app.js';
+import { describeWithApp } from './utils/describe-with-app.js';
+import { withKey } from './utils/fixtures.js';
 
 const browserIt = browserTest(it, 'embed page in headless Chromium');
 
@@ -12,20 +13,18 @@ interface EmbedState {
   rows: string[][];
 }
 
-describe('demo embed page (/embed/dashboard) driven in headless Chromium', () => {
-  let t: TestApp;
+describeWithApp('demo embed page (/embed/dashboard) driven in headless Chromium', (ctx) => {
   let baseUrl: string;
   let browser: Browser | undefined;
   let context: BrowserContext;
   let page: Page;
   let cspViolations: string[];
-  const auth = () => ({ Authorization: `Token ${t.workspace.writeKey}` });
+  const auth = () => withKey(ctx.app, 'write');
 
   beforeAll(async () => {
-    t = await createTestApp();
     // createTestApp only init()s the app; the browser needs a real port.
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = await t.app.getUrl();
+    await ctx.app.app.listen(0, '127.0.0.1');
+    baseUrl = await ctx.app.app.getUrl();
     if (RUN_BROWSER_SPECS) {
       browser = await launchChromium();
     }
@@ -33,7 +32,6 @@ describe('demo embed page (/embed/dashboard) driven in headless Chromium', () =>
 
   afterAll(async () => {
     await browser?.close();
-    await t?.close();
   }, 60_000);
 
   beforeEach(async () => {
@@ -55,7 +53,7 @@ describe('demo embed page (/embed/dashboard) driven in headless Chromium', () =>
   });
 
   async function createGroup(body: Record<string, unknown>): Promise<string> {
-    const res = await t.http.get('/api/user').set(auth()).send(body);
+    const res = await ctx.app.http.get('/api/user').set(auth()).send(body);
     expect(res.status).toBe(200);
     return res.body.user_group.token as string;
   }
@@ -84,7 +82,10 @@ describe('demo embed page (/embed/dashboard) driven in headless Chromium', () =>
   }
 
   it('serves the page as HTML with a fresh CSP nonce per response and no referrer', async () => {
-    const [first, second] = [await t.http.get('/embed/dashboard'), await t.http.get('/embed/dashboard')];
+    const [first, second] = [
+      await ctx.app.http.get('/embed/dashboard'),
+      await ctx.app.http.get('/embed/dashboard'),
+    ];
     expect(first.status).toBe(200);
     expect(first.headers['content-type']).toMatch(/^text\/html/);
     expect(first.headers['referrer-policy']).toBe('no-referrer');
@@ -129,7 +130,7 @@ describe('demo embed page (/embed/dashboard) driven in headless Chromium', () =>
       expect(before.groupName).toBe('Rotating Co');
       expect(before.rows.length).toBeGreaterThan(0);
 
-      const rotated = await t.http.post('/api/user').set(auth()).send({ current_token: oldToken });
+      const rotated = await ctx.app.http.post('/api/user').set(auth()).send({ current_token: oldToken });
       expect(rotated.status).toBe(200);
       const newToken = rotated.body.user_group.token as string;
       expect(newToken).not.toBe(oldToken);

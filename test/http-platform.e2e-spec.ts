@@ -1,8 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import net from 'node:net';
 import { firstStartBanner } from '../src/bootstrap.js';
-import { createTestApp, HTTP_ADAPTERS, type TestApp } from './utils/test-app.js';
+import type { HttpAdapterName } from '../src/config.js';
+import { type AppContext, describeWithApp } from './utils/describe-with-app.js';
+import { withKey } from './utils/fixtures.js';
+import { HTTP_ADAPTERS } from './utils/test-app.js';
 
 /** What a raw HTTP exchange came to: the answer, or that the client gave up waiting. */
 interface RawAnswer {
@@ -94,29 +97,27 @@ function writeAndWait(
 
 const REQUEST_TIMEOUT_MS = 1000;
 
-describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
-  let t: TestApp;
+for (const adapter of HTTP_ADAPTERS) {
+  describeWithApp(`the demo host on ${adapter}`, (ctx) => theDemoHostOn(adapter, ctx), {
+    adapter,
+    http: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS },
+  });
+}
+
+function theDemoHostOn(adapter: HttpAdapterName, ctx: AppContext): void {
   let port: number;
-  const auth = () => ({ Authorization: `Token ${t.workspace.writeKey}` });
+  const auth = () => withKey(ctx.app, 'write');
 
   beforeAll(async () => {
-    t = await createTestApp({
-      adapter,
-      http: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS },
-    });
-    const server = t.app.getHttpServer() as http.Server;
+    const server = ctx.app.app.getHttpServer() as http.Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as net.AddressInfo).port;
-  });
-
-  afterAll(async () => {
-    await t.close();
   });
 
   describe('errors raised before any route runs answer in the surface’s shape', () => {
     it('answers a body that does not decode as its Content-Encoding says with 400', async () => {
       const send = (path: string) =>
-        t.http
+        ctx.app.http
           .post(path)
           .set(auth())
           .set('Content-Type', 'application/json')
@@ -131,7 +132,7 @@ describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
     });
 
     it('refuses a Content-Encoding it cannot decode with 415', async () => {
-      const res = await t.http
+      const res = await ctx.app.http
         .post('/api/user')
         .set(auth())
         .set('Content-Type', 'application/json')
@@ -142,19 +143,19 @@ describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
     });
 
     it('answers a path parameter whose percent-escape does not decode with 400, before authentication', async () => {
-      const res = await t.http.get('/identity/api-keys/%E0%A4%A'); // no key: the router fails first
+      const res = await ctx.app.http.get('/identity/api-keys/%E0%A4%A'); // no key: the router fails first
       expect(res.status).toBe(400);
       expect(res.body).toEqual({ message: expect.stringContaining('percent-escape') });
       if (adapter === 'fastify') {
         // Fastify's router decodes the whole path: a bad escape anywhere under a surface is its error.
-        const explo = await t.http.get('/api/user%zz');
+        const explo = await ctx.app.http.get('/api/user%zz');
         expect(explo.status).toBe(400);
         expect(explo.body).toEqual({ success: 0, error: expect.stringContaining('percent-escape') });
       }
     });
 
     it('answers a body over the limit with 413', async () => {
-      const res = await t.http
+      const res = await ctx.app.http
         .post('/api/user')
         .set(auth())
         .send({ current_token: 'x'.repeat(200 * 1024) });
@@ -163,7 +164,7 @@ describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
     });
 
     it('answers a body of a type it does not read in the surface’s shape', async () => {
-      const res = await t.http
+      const res = await ctx.app.http
         .post('/api/user')
         .set(auth())
         .set('Content-Type', 'application/xml')
@@ -205,20 +206,20 @@ describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
 
   describe('headers', () => {
     it('sends Cache-Control: no-store with every response that carries a token or a key secret', async () => {
-      const created = await t.http
+      const created = await ctx.app.http
         .get('/api/user')
         .set(auth())
         .send({ name: 'Cache', user_group_id: 'cache_1' });
       const token: string = created.body.user_group.token;
-      const rotated = await t.http.post('/api/user').set(auth()).send({ current_token: token });
+      const rotated = await ctx.app.http.post('/api/user').set(auth()).send({ current_token: token });
       const newToken: string = rotated.body.user_group.token;
-      const patched = await t.http
+      const patched = await ctx.app.http
         .patch('/api/user')
         .set(auth())
         .send({ current_token: newToken, name: 'C' });
-      const key = await t.http.post('/identity/api-keys').set(auth()).send({ name: 'cache' });
-      const dashboard = await t.http.get('/dashboards/overview/data').query({ token: newToken });
-      const embed = await t.http.get('/embed/dashboard').query({ token: newToken });
+      const key = await ctx.app.http.post('/identity/api-keys').set(auth()).send({ name: 'cache' });
+      const dashboard = await ctx.app.http.get('/dashboards/overview/data').query({ token: newToken });
+      const embed = await ctx.app.http.get('/embed/dashboard').query({ token: newToken });
       const responses = { created, rotated, patched, key, dashboard, embed };
       for (const [name, res] of Object.entries(responses)) {
         expect([name, res.status < 300, res.headers['cache-control']]).toEqual([name, true, 'no-store']);
@@ -227,10 +228,10 @@ describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
 
     it('sends no X-Powered-By', async () => {
       const responses = [
-        await t.http.get('/health'),
-        await t.http.get('/whoami').set(auth()),
-        await t.http.get('/api/user').set(auth()).send({}),
-        await t.http.get('/identity/api-keys'),
+        await ctx.app.http.get('/health'),
+        await ctx.app.http.get('/whoami').set(auth()),
+        await ctx.app.http.get('/api/user').set(auth()).send({}),
+        await ctx.app.http.get('/identity/api-keys'),
       ];
       for (const res of responses) {
         expect(res.headers['x-powered-by']).toBeUndefined();
@@ -238,7 +239,7 @@ describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
     });
 
     it('serves the embed page with a CSP whose nonce is the page’s own', async () => {
-      const res = await t.http.get('/embed/dashboard');
+      const res = await ctx.app.http.get('/embed/dashboard');
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.headers['referrer-policy']).toBe('no-referrer');
@@ -249,12 +250,12 @@ describe.each(HTTP_ADAPTERS)('the demo host on %s', (adapter) => {
   });
 
   it('serves the OpenAPI document at /docs-json and a page at /docs', async () => {
-    const document = await t.http.get('/docs-json');
+    const document = await ctx.app.http.get('/docs-json');
     expect(document.status).toBe(200);
     expect(JSON.parse(document.text).paths).toHaveProperty('/api/user');
-    expect((await t.http.get('/docs')).status).toBe(200);
+    expect((await ctx.app.http.get('/docs')).status).toBe(200);
   });
-});
+}
 
 describe('the first start banner', () => {
   it('shows a minted key exactly once, and never a key the host gave', () => {

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { Response } from 'supertest';
-import { createTestApp, type TestApp } from './utils/test-app.js';
+import { describeWithApp } from './utils/describe-with-app.js';
+import { withKey } from './utils/fixtures.js';
 
 // Bodies are sent as raw JSON text: JSON.stringify would escape a lone surrogate as `\ud800`, which is
 // exactly what an attacker sends, and building a 50,000-level value in JS would overflow the stack.
@@ -23,19 +24,13 @@ const depthError = (field: string) => ({
   error: `Invalid data provided: ${field}: must not nest objects or arrays deeper than 32 levels`,
 });
 
-describe('shared input validation: nesting depth, NUL and lone surrogates', () => {
-  let t: TestApp;
-  const writeAuth = () => ({ Authorization: `Token ${t.workspace.writeKey}` });
-  const readAuth = () => ({ Authorization: `Token ${t.workspace.readKey}` });
+describeWithApp('shared input validation: nesting depth, NUL and lone surrogates', (ctx) => {
+  const writeAuth = () => withKey(ctx.app, 'write');
+  const readAuth = () => withKey(ctx.app, 'read');
 
   beforeAll(async () => {
-    t = await createTestApp();
     // The group the form-body spec reaches at the limit, so a read key finds it too.
-    await t.http.get('/api/user').set(writeAuth()).send({ name: 'Deep', user_group_id: 'deep_form' });
-  });
-
-  afterAll(async () => {
-    await t.close();
+    await ctx.app.http.get('/api/user').set(writeAuth()).send({ name: 'Deep', user_group_id: 'deep_form' });
   });
 
   /** Sends raw JSON text with a method and auth header. */
@@ -45,7 +40,7 @@ describe('shared input validation: nesting depth, NUL and lone surrogates', () =
     auth: Record<string, string>,
     json: string,
   ): Promise<Response> {
-    return t.http[method](path).set(auth).set('Content-Type', 'application/json').send(json);
+    return ctx.app.http[method](path).set(auth).set('Content-Type', 'application/json').send(json);
   }
 
   describe.each([
@@ -78,7 +73,7 @@ describe('shared input validation: nesting depth, NUL and lone surrogates', () =
     it('GET /api/user answers 400 for deep JSON in the properties query parameter', async () => {
       // Node takes 16 KB of request head: 1,500 arrays and 800 objects, percent-encoded, fit in it.
       for (const deep of [nestedArrays(1_500), nestedObjects(800)]) {
-        const res = await t.http
+        const res = await ctx.app.http
           .get('/api/user')
           .query({ name: 'Deep', user_group_id: 'deep_query', properties: deep })
           .set(auth());
@@ -90,7 +85,7 @@ describe('shared input validation: nesting depth, NUL and lone surrogates', () =
     it('GET /api/user never answers 5xx to deep bracket keys in the query string', async () => {
       // Express 5 parses queries flat ('simple'); with qs ('extended') the depth would be capped at 5.
       const key = 'properties' + '[a]'.repeat(2_500);
-      const res = await t.http.get(`/api/user?name=Deep&user_group_id=deep_qs&${key}=1`).set(auth());
+      const res = await ctx.app.http.get(`/api/user?name=Deep&user_group_id=deep_qs&${key}=1`).set(auth());
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ success: 0 });
     });
@@ -99,7 +94,7 @@ describe('shared input validation: nesting depth, NUL and lone surrogates', () =
       // Nest parses form bodies with qs: up to 32 brackets it builds the object (the pipe then applies the
       // limit), deeper ones body-parser refuses itself.
       const form = (brackets: number) =>
-        t.http
+        ctx.app.http
           .get('/api/user')
           .set(auth())
           .set('Content-Type', 'application/x-www-form-urlencoded')

@@ -14,6 +14,7 @@ import {
 } from '../libs/identity/src/index.js';
 import { typeOrmOptions } from '../src/config.js';
 import { createTestDatabase, type TestDatabase } from './utils/database.js';
+import { tokenAuth } from './utils/fixtures.js';
 import { TEST_TOKEN_SECRET } from './utils/test-app.js';
 
 /** Stands in for a host's own configuration service, read through forRootAsync. */
@@ -67,19 +68,16 @@ describe('IdentityModule options in a host of its own', () => {
 
   it('mounts only the chosen features, at the chosen paths, with options from forRootAsync', async () => {
     const { http, key } = await boot({ features: ['user-groups'], paths: { userGroups: '/explo' } });
-    const moved = await http
-      .get('/explo/user')
-      .set('Authorization', `Token ${key}`)
-      .send({ name: 'A', user_group_id: 'a' });
+    const moved = await http.get('/explo/user').set(tokenAuth(key)).send({ name: 'A', user_group_id: 'a' });
     expect(moved.status).toBe(200);
     expect(moved.body.success).toBe(1);
-    expect((await http.get('/api/user').set('Authorization', `Token ${key}`)).status).toBe(404);
+    expect((await http.get('/api/user').set(tokenAuth(key))).status).toBe(404);
   });
 
   it('leaves the user-group routes out when that feature is not chosen', async () => {
     const { http, key } = await boot({ features: ['end-users'] });
-    expect((await http.get('/api/user').set('Authorization', `Token ${key}`)).status).toBe(404);
-    expect((await http.get('/identity/api-keys').set('Authorization', `Token ${key}`)).status).toBe(200);
+    expect((await http.get('/api/user').set(tokenAuth(key))).status).toBe(404);
+    expect((await http.get('/identity/api-keys').set(tokenAuth(key))).status).toBe(200);
   });
 
   it('emits events with ids and never a token', async () => {
@@ -88,12 +86,9 @@ describe('IdentityModule options in a host of its own', () => {
     app!.get(EventEmitter2).onAny((name: string | string[], payload: Record<string, unknown>) => {
       seen.push({ name: String(name), payload });
     });
-    const created = await http
-      .get('/api/user')
-      .set('Authorization', key)
-      .send({ name: 'E', user_group_id: 'e' });
+    const created = await http.get('/api/user').set(tokenAuth(key)).send({ name: 'E', user_group_id: 'e' });
     const token: string = created.body.user_group.token;
-    const rotated = await http.post('/api/user').set('Authorization', key).send({ current_token: token });
+    const rotated = await http.post('/api/user').set(tokenAuth(key)).send({ current_token: token });
     expect(seen.map((e) => e.name)).toEqual([
       IdentityEvents.userGroupCreated,
       IdentityEvents.userGroupTokenRotated,
@@ -144,7 +139,7 @@ describe('IdentityModule options in a host of its own', () => {
       const workspace = await started.get(WorkspacesService).create('Dev');
       const { secret: key } = await started.get(ApiKeysService).create(workspace.id, { scope: 'read' });
       expect(
-        (await request(started.getHttpServer()).get('/identity/api-keys').set('Authorization', key)).status,
+        (await request(started.getHttpServer()).get('/identity/api-keys').set(tokenAuth(key))).status,
       ).toBe(200);
       await started.close();
     }

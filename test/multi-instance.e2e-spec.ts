@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IdentityModuleOptions, InvalidationOption } from '../libs/identity/src/index.js';
 import { createTestDatabase, TEST_DB } from './utils/database.js';
+import { tokenAuth, withKey } from './utils/fixtures.js';
 import { createTestApp, type TestApp } from './utils/test-app.js';
 
 const REDIS_URL = process.env.REDIS_URL;
@@ -61,15 +62,13 @@ describe('two instances on one database', () => {
     async () => {
       await withTwoInstances({ needsBus: true }, async (a, b) => {
         const key = await a.createKey(a.workspace.id, 'read');
-        expect((await b.http.get('/whoami').set('Authorization', key)).status).toBe(200); // cached on B
-        const list = await a.http.get('/identity/api-keys').set('Authorization', a.workspace.writeKey);
+        expect((await b.http.get('/whoami').set(tokenAuth(key))).status).toBe(200); // cached on B
+        const list = await a.http.get('/identity/api-keys').set(withKey(a, 'write'));
         const id = list.body.data.find((k: { prefix: string }) => k.prefix === key.slice(4, 12)).id;
-        const revoked = await a.http
-          .delete(`/identity/api-keys/${id}`)
-          .set('Authorization', a.workspace.writeKey);
+        const revoked = await a.http.delete(`/identity/api-keys/${id}`).set(withKey(a, 'write'));
         expect(revoked.status).toBe(200);
         const refused = await eventually(
-          async () => (await b.http.get('/whoami').set('Authorization', key)).status === 401,
+          async () => (await b.http.get('/whoami').set(tokenAuth(key))).status === 401,
         );
         expect(refused).toBe(true);
       });
@@ -81,12 +80,12 @@ describe('two instances on one database', () => {
       const key = a.workspace.writeKey;
       const created = await a.http
         .get('/api/user')
-        .set('Authorization', key)
+        .set(tokenAuth(key))
         .send({ name: 'G', user_group_id: 'g' });
       const token: string = created.body.user_group.token;
-      const viaB = () => b.http.get('/whoami/user-group').set('Authorization', `Token ${token}`);
+      const viaB = () => b.http.get('/whoami/user-group').set(tokenAuth(token));
       expect((await viaB()).status).toBe(200); // cached on B
-      const rotated = await a.http.post('/api/user').set('Authorization', key).send({ current_token: token });
+      const rotated = await a.http.post('/api/user').set(tokenAuth(key)).send({ current_token: token });
       expect(rotated.status).toBe(200);
       expect(await eventually(async () => (await viaB()).status === 401)).toBe(true);
     });
@@ -103,9 +102,7 @@ describe('two instances on one database', () => {
           const statuses: number[] = [];
           for (let i = 0; i < 11; i++) {
             const target = i % 2 === 0 ? a : b;
-            statuses.push(
-              (await target.http.get('/whoami').set('Authorization', a.workspace.writeKey)).status,
-            );
+            statuses.push((await target.http.get('/whoami').set(withKey(a, 'write'))).status);
           }
           expect(statuses.filter((s) => s === 200)).toHaveLength(10);
           expect(statuses[10]).toBe(429);

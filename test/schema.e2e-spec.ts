@@ -59,7 +59,7 @@ describe('first start of the demo host', () => {
       const a = await createTestApp({ database: empty, seedWorkspace: false });
       const created = await bootstrapFirstWorkspace(a.app, key);
       expect(created).toMatchObject({ secret: key, given: true });
-      expect((await a.http.get('/whoami').set('Authorization', key)).status).toBe(200);
+      expect((await a.http.get('/whoami').set(tokenAuth(key))).status).toBe(200);
       await a.close();
     } finally {
       await empty.drop();

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { IDENTITY_MIGRATIONS } from '../libs/identity/src/index.js';
 import type { HostConfig } from '../src/config.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from './utils/database.js';
+import { tokenAuth } from './utils/fixtures.js';
 import { type HostProcess, startHostProcess } from './utils/host-process.js';
 import { createTestApp, TEST_TOKEN_SECRET } from './utils/test-app.js';
 
@@ -64,23 +65,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     async function tokenOf(via: HostProcess, providedId: string): Promise<string> {
       const res = await via.http
         .get('/api/user')
-        .set('Authorization', `Token ${key}`)
+        .set(tokenAuth(key))
         .send({ name: providedId, user_group_id: providedId });
       expect(res.status).toBe(200);
       return res.body.user_group.token;
     }
 
     async function rotate(via: HostProcess, token: string): Promise<string> {
-      const res = await via.http
-        .post('/api/user')
-        .set('Authorization', `Token ${key}`)
-        .send({ current_token: token });
+      const res = await via.http.post('/api/user').set(tokenAuth(key)).send({ current_token: token });
       expect(res.status).toBe(200);
       return res.body.user_group.token;
     }
 
     const status = async (via: HostProcess, token: string) =>
-      (await via.http.get('/whoami/user-group').set('Authorization', `Token ${token}`)).status;
+      (await via.http.get('/whoami/user-group').set(tokenAuth(token))).status;
 
     it('ends a rotation grace written by one instance at the same instant on the other, both ways', async () => {
       const east = await tokenOf(utc, 'rotated-in-new-york');
@@ -108,13 +106,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
         const via = i % 2 === 0 ? utc : newYork;
         const res = await via.http
           .post('/identity/api-keys')
-          .set('Authorization', key)
+          .set(tokenAuth(key))
           .send({ name: `key ${i}`, scope: 'read' });
         expect(res.status).toBe(201);
         created.push(res.body.data.id);
       }
       const auditVia = async (via: HostProcess) => {
-        const res = await via.http.get('/identity/audit-log').set('Authorization', key);
+        const res = await via.http.get('/identity/audit-log').set(tokenAuth(key));
         expect(res.status).toBe(200);
         return (res.body.data as { action: string; targetId: string; createdAt: string }[]).filter(
           (entry) => entry.action === 'api-key.create' && created.includes(entry.targetId),
@@ -125,7 +123,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
       expect(seenByNewYork).toEqual(seenByUtc);
 
       const keysVia = async (via: HostProcess) =>
-        (await via.http.get('/identity/api-keys').set('Authorization', key)).body.data;
+        (await via.http.get('/identity/api-keys').set(tokenAuth(key))).body.data;
       expect(await keysVia(newYork)).toEqual(await keysVia(utc));
     });
   },

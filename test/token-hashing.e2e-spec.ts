@@ -1,6 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { createTestDatabase } from './utils/database.js';
+import { describeWithApp } from './utils/describe-with-app.js';
+import { tokenAuth, userGroupBody, withKey } from './utils/fixtures.js';
 import { createTestApp, TEST_TOKEN_SECRET, type TestApp } from './utils/test-app.js';
 
 const OTHER_SECRET = 'another-secret-fedcba9876543210fedcba9876543210';
@@ -14,37 +16,24 @@ async function hashesIn(t: TestApp, table: string): Promise<string[]> {
   return rows.map((row) => row.hash);
 }
 
-async function embedToken(t: TestApp, providedId: string): Promise<string> {
-  const res = await t.http
-    .get('/api/user')
-    .set('Authorization', t.workspace.writeKey)
-    .send({ name: providedId, user_group_id: providedId });
+async function embedToken(t: TestApp): Promise<string> {
+  const res = await t.http.get('/api/user').set(withKey(t, 'write')).send(userGroupBody());
   expect(res.status).toBe(200);
   return res.body.user_group.token as string;
 }
 
-describe('stored credential hashes are keyed by tokenSecret', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
-
+describeWithApp('stored credential hashes are keyed by tokenSecret', (ctx) => {
   it('stores HMAC-SHA-256(tokenSecret, key) as the API key hash, and not its plain SHA-256', async () => {
-    const stored = await hashesIn(t, 'identity_api_keys');
-    for (const key of [t.workspace.writeKey, t.workspace.readKey]) {
+    const stored = await hashesIn(ctx.app, 'identity_api_keys');
+    for (const key of [ctx.app.workspace.writeKey, ctx.app.workspace.readKey]) {
       expect(stored).toContain(hmac(TEST_TOKEN_SECRET, key));
       expect(stored).not.toContain(sha256(key));
     }
   });
 
   it('stores HMAC-SHA-256(tokenSecret, token) as the embed token hash, and not its plain SHA-256', async () => {
-    const token = await embedToken(t, 'hashed_1');
-    const stored = await hashesIn(t, 'identity_user_group_tokens');
+    const token = await embedToken(ctx.app);
+    const stored = await hashesIn(ctx.app, 'identity_user_group_tokens');
     expect(stored).toContain(hmac(TEST_TOKEN_SECRET, token));
     expect(stored).not.toContain(sha256(token));
   });
@@ -60,17 +49,13 @@ describe('an instance with another tokenSecret on the same database', () => {
       seedWorkspace: false,
     });
     try {
-      const key = a.workspace.writeKey;
-      const token = await embedToken(a, 'secret_a');
-      expect((await a.http.get('/whoami').set('Authorization', key)).status).toBe(200);
-      expect((await a.http.get('/whoami/user-group').set('Authorization', `Token ${token}`)).status).toBe(
-        200,
-      );
+      const key = withKey(a, 'write');
+      const token = await embedToken(a);
+      expect((await a.http.get('/whoami').set(key)).status).toBe(200);
+      expect((await a.http.get('/whoami/user-group').set(tokenAuth(token))).status).toBe(200);
 
-      expect((await b.http.get('/whoami').set('Authorization', key)).status).toBe(401);
-      expect((await b.http.get('/whoami/user-group').set('Authorization', `Token ${token}`)).status).toBe(
-        401,
-      );
+      expect((await b.http.get('/whoami').set(key)).status).toBe(401);
+      expect((await b.http.get('/whoami/user-group').set(tokenAuth(token))).status).toBe(401);
     } finally {
       await b.close();
       await a.close();

@@ -10,6 +10,7 @@ import { type ResolvedIdentityOptions, TokenHasher, TokenSealer } from '../libs/
 import { startDemoHost } from '../src/bootstrap.js';
 import { runCli } from '../src/cli-commands.js';
 import { configFromEnv, HostConfigError, tokenSecretFilePath } from '../src/config.js';
+import { tokenAuth } from './utils/fixtures.js';
 
 /** The constant the module used to fall back to when a host gave no tokenSecret: public, in the old source. */
 const OLD_PUBLIC_DEV_SECRET = 'nestjs-identity-insecure-development-secret-do-not-use-in-production';
@@ -85,7 +86,7 @@ describe('the demo host without IDENTITY_TOKEN_SECRET', () => {
 
   const secretFile = () => tokenSecretFilePath(env.SQLITE_PATH!);
   const whoami = (app: INestApplication, key: string) =>
-    request(app.getHttpServer()).get('/whoami').set('Authorization', `Token ${key}`);
+    request(app.getHttpServer()).get('/whoami').set(tokenAuth(key));
 
   it('generates a secret beside the database, mode 0600, that the server and the CLI share', async () => {
     const { app, bootstrapKey } = await start();
@@ -148,7 +149,7 @@ describe('the demo host without IDENTITY_TOKEN_SECRET', () => {
     const { app, bootstrapKey } = await start();
     const created = await request(app.getHttpServer())
       .get('/api/user')
-      .set('Authorization', `Token ${bootstrapKey}`)
+      .set(tokenAuth(bootstrapKey!))
       .send({ name: 'Acme', user_group_id: 'acme' });
     expect(created.status).toBe(200);
     const token: string = created.body.user_group.token;
@@ -281,12 +282,12 @@ describe('rotating IDENTITY_TOKEN_SECRET', () => {
   }
 
   const whoami = (app: INestApplication, key: string) =>
-    request(app.getHttpServer()).get('/whoami').set('Authorization', `Token ${key}`);
+    request(app.getHttpServer()).get('/whoami').set(tokenAuth(key));
 
   const getOrCreate = (app: INestApplication, key: string) =>
     request(app.getHttpServer())
       .get('/api/user')
-      .set('Authorization', `Token ${key}`)
+      .set(tokenAuth(key))
       .send({ name: 'Acme', user_group_id: 'acme' });
 
   it('still hands out an embed token sealed before the rotation, and forgets it once the old secret goes', async () => {

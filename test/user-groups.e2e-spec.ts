@@ -1,29 +1,28 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { expect, it } from '@jest/globals';
 import { IdentityError, UserGroupsService } from '../libs/identity/src/index.js';
-import { createTestApp, HTTP_ADAPTERS, type TestApp } from './utils/test-app.js';
+import { type AppContext, describeWithApp } from './utils/describe-with-app.js';
+import { tokenAuth, withKey } from './utils/fixtures.js';
+import { HTTP_ADAPTERS, type TestApp } from './utils/test-app.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Calls a host route protected by @UserGroupAuth() with an embed token. */
 async function dashboard(t: TestApp, token: string) {
-  return t.http.get('/whoami/user-group').set('Authorization', `Token ${token}`);
+  return t.http.get('/whoami/user-group').set(tokenAuth(token));
 }
 
 // Guards, `?token=`, the Explo filter and body errors are the HTTP platform's business too: both run them.
-describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on %s', (adapter) => {
-  let t: TestApp;
-  const auth = () => ({ Authorization: `Token ${t.workspace.writeKey}` });
-
-  beforeAll(async () => {
-    t = await createTestApp({ adapter });
+for (const adapter of HTTP_ADAPTERS) {
+  describeWithApp(`user groups and embed tokens (Explo /api/user) on ${adapter}`, userGroupsAndEmbedTokens, {
+    adapter,
   });
+}
 
-  afterAll(async () => {
-    await t.close();
-  });
+function userGroupsAndEmbedTokens(ctx: AppContext): void {
+  const auth = () => withKey(ctx.app, 'write');
 
   async function getOrCreate(body: Record<string, unknown>) {
-    return t.http.get('/api/user').set(auth()).send(body);
+    return ctx.app.http.get('/api/user').set(auth()).send(body);
   }
 
   it('creates a group on the first call and returns the same group and token afterwards', async () => {
@@ -37,7 +36,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
       success: 1,
       new_user_group: true,
       user_group: {
-        team_id: t.workspace.id,
+        team_id: ctx.app.workspace.id,
         name: 'Example 1',
         provided_id: 'example_1',
         api_environment_tag: 'Customer',
@@ -51,7 +50,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   });
 
   it('accepts get-or-create fields as query parameters too', async () => {
-    const res = await t.http
+    const res = await ctx.app.http
       .get('/api/user')
       .query({ name: 'Query group', user_group_id: 'query_1', properties: JSON.stringify({ region: 'eu' }) })
       .set(auth());
@@ -70,7 +69,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
     expect(testing.body.new_user_group).toBe(true);
     expect(testing.body.user_group.api_environment_tag).toBe('Testing');
     expect(testing.body.user_group.token).not.toBe(customer.body.user_group.token);
-    const me = await dashboard(t, testing.body.user_group.token);
+    const me = await dashboard(ctx.app, testing.body.user_group.token);
     expect(me.body).toMatchObject({ providedId: 'acme', apiEnvironmentTag: 'Testing' });
   });
 
@@ -81,7 +80,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(responses.filter((r) => r.body.new_user_group === true)).toHaveLength(1);
     expect(new Set(responses.map((r) => r.body.user_group.token)).size).toBe(1);
-    const rows: { n: string | number }[] = await t.dataSource.query(
+    const rows: { n: string | number }[] = await ctx.app.dataSource.query(
       "SELECT COUNT(*) AS n FROM identity_user_groups WHERE provided_id = 'concurrent_1'",
     );
     expect(Number(rows[0].n)).toBe(1);
@@ -90,11 +89,11 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   it('rotates the token as in the seed curl example: success 1, a new token, the old one refused', async () => {
     const created = await getOrCreate({ name: 'Rotate me', user_group_id: 'rotate_1' });
     const oldToken: string = created.body.user_group.token;
-    expect((await dashboard(t, oldToken)).status).toBe(200); // now cached
-    const rotated = await t.http
+    expect((await dashboard(ctx.app, oldToken)).status).toBe(200); // now cached
+    const rotated = await ctx.app.http
       .post('/api/user')
       .set('Content-Type', 'application/json')
-      .set('Authorization', `Token ${t.workspace.writeKey}`)
+      .set(auth())
       .send(JSON.stringify({ current_token: oldToken }));
     expect(rotated.status).toBe(200);
     expect(rotated.body).toMatchObject({
@@ -103,14 +102,14 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
     });
     const newToken: string = rotated.body.user_group.token;
     expect(newToken).not.toBe(oldToken);
-    expect((await dashboard(t, oldToken)).status).toBe(401);
-    expect((await dashboard(t, newToken)).status).toBe(200);
+    expect((await dashboard(ctx.app, oldToken)).status).toBe(401);
+    expect((await dashboard(ctx.app, newToken)).status).toBe(200);
     // get-or-create now hands out the new token
     expect((await getOrCreate({ name: 'Rotate me', user_group_id: 'rotate_1' })).body.user_group.token).toBe(
       newToken,
     );
     // the old token can no longer rotate, update or delete
-    const again = await t.http.post('/api/user').set(auth()).send({ current_token: oldToken });
+    const again = await ctx.app.http.post('/api/user').set(auth()).send({ current_token: oldToken });
     expect(again.status).toBe(404);
     expect(again.body).toEqual({ success: 0, error: expect.any(String) });
   });
@@ -119,12 +118,12 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
     const created = await getOrCreate({ name: 'Race', user_group_id: 'race_1' });
     const token: string = created.body.user_group.token;
     const results = await Promise.all(
-      [0, 1].map(() => t.http.post('/api/user').set(auth()).send({ current_token: token })),
+      [0, 1].map(() => ctx.app.http.post('/api/user').set(auth()).send({ current_token: token })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 404]);
     const winner: string = results.find((r) => r.status === 200)!.body.user_group.token;
     expect((await getOrCreate({ name: 'Race', user_group_id: 'race_1' })).body.user_group.token).toBe(winner);
-    const live: { n: string | number }[] = await t.dataSource.query(
+    const live: { n: string | number }[] = await ctx.app.dataSource.query(
       `SELECT COUNT(*) AS n FROM identity_user_group_tokens
        WHERE revoked_at IS NULL
          AND user_group_id = (SELECT id FROM identity_user_groups WHERE provided_id = 'race_1')`,
@@ -135,12 +134,14 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   it('deletes a group; its token is refused at once and cannot be used again', async () => {
     const created = await getOrCreate({ name: 'Delete me', user_group_id: 'delete_1' });
     const token: string = created.body.user_group.token;
-    expect((await dashboard(t, token)).status).toBe(200);
-    const deleted = await t.http.delete('/api/user').set(auth()).send({ current_token: token });
+    expect((await dashboard(ctx.app, token)).status).toBe(200);
+    const deleted = await ctx.app.http.delete('/api/user').set(auth()).send({ current_token: token });
     expect(deleted.status).toBe(200);
     expect(deleted.body).toEqual({ success: 1 });
-    expect((await dashboard(t, token)).status).toBe(401);
-    expect((await t.http.delete('/api/user').set(auth()).send({ current_token: token })).status).toBe(404);
+    expect((await dashboard(ctx.app, token)).status).toBe(401);
+    expect((await ctx.app.http.delete('/api/user').set(auth()).send({ current_token: token })).status).toBe(
+      404,
+    );
     const recreated = await getOrCreate({ name: 'Delete me', user_group_id: 'delete_1' });
     expect(recreated.body.new_user_group).toBe(true);
   });
@@ -148,7 +149,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   it('updates name, properties and mapping with PATCH, and null clears properties', async () => {
     const created = await getOrCreate({ name: 'Patch me', user_group_id: 'patch_1', properties: { a: 1 } });
     const token: string = created.body.user_group.token;
-    const patched = await t.http
+    const patched = await ctx.app.http
       .patch('/api/user')
       .set(auth())
       .send({ current_token: token, name: 'Patched', mapping: { region: 'eu' } });
@@ -158,8 +159,8 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
       properties: { a: 1 },
       mapping: { region: 'eu' },
     });
-    expect((await dashboard(t, token)).body.name).toBe('Patched');
-    const cleared = await t.http
+    expect((await dashboard(ctx.app, token)).body.name).toBe('Patched');
+    const cleared = await ctx.app.http
       .patch('/api/user')
       .set(auth())
       .send({ current_token: token, properties: null });
@@ -173,7 +174,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
     const badTag = await getOrCreate({ name: 'x', user_group_id: 'x', api_environment_tag: 'Production' });
     expect(badTag.status).toBe(400);
     expect(badTag.body.error).toContain('api_environment_tag');
-    const empty = await t.http.post('/api/user').set(auth()).send({ current_token: '' });
+    const empty = await ctx.app.http.post('/api/user').set(auth()).send({ current_token: '' });
     expect(empty.status).toBe(400);
     expect(empty.body.error).toContain('current_token');
     const unknown = await getOrCreate({ name: 'x', user_group_id: 'x', team_id: 99 });
@@ -189,7 +190,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   });
 
   it('answers a malformed JSON body with 400 in the Explo shape', async () => {
-    const res = await t.http
+    const res = await ctx.app.http
       .post('/api/user')
       .set(auth())
       .set('Content-Type', 'application/json')
@@ -199,18 +200,21 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   });
 
   it('answers an unknown token with 404 in the Explo shape', async () => {
-    const res = await t.http.post('/api/user').set(auth()).send({ current_token: 'ugt_doesnotexist' });
+    const res = await ctx.app.http.post('/api/user').set(auth()).send({ current_token: 'ugt_doesnotexist' });
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ success: 0, error: 'User group token not found.' });
   });
 
   it('lets a read-scoped key get an existing group but not create one (403)', async () => {
-    const read = { Authorization: `Token ${t.workspace.readKey}` };
-    const refused = await t.http.get('/api/user').set(read).send({ name: 'New', user_group_id: 'read_new' });
+    const read = withKey(ctx.app, 'read');
+    const refused = await ctx.app.http
+      .get('/api/user')
+      .set(read)
+      .send({ name: 'New', user_group_id: 'read_new' });
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({ success: 0, error: expect.stringContaining('read-only') });
     const created = await getOrCreate({ name: 'Existing', user_group_id: 'read_existing' });
-    const got = await t.http
+    const got = await ctx.app.http
       .get('/api/user')
       .set(read)
       .send({ name: 'Existing', user_group_id: 'read_existing' });
@@ -224,26 +228,26 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   it('deletes with current_token in the query, for clients that send no DELETE body', async () => {
     const created = await getOrCreate({ name: 'Query delete', user_group_id: 'qdel_1' });
     const token: string = created.body.user_group.token;
-    const res = await t.http.delete('/api/user').query({ current_token: token }).set(auth());
+    const res = await ctx.app.http.delete('/api/user').query({ current_token: token }).set(auth());
     expect(res.status).toBe(200);
-    expect((await dashboard(t, token)).status).toBe(401);
+    expect((await dashboard(ctx.app, token)).status).toBe(401);
   });
 
   it('refuses NUL characters with 400 on both databases, never 500', async () => {
     const res = await getOrCreate({ name: 'Nul', user_group_id: 'a\u0000b' });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ success: 0, error: expect.stringContaining('user_group_id') });
-    const key = await t.http.post('/identity/api-keys').set(auth()).send({ name: 'a\u0000b' });
+    const key = await ctx.app.http.post('/identity/api-keys').set(auth()).send({ name: 'a\u0000b' });
     expect(key.status).toBe(400);
   });
 
   it('reads is_demo_group=true from the query as a boolean', async () => {
-    const res = await t.http
+    const res = await ctx.app.http
       .get('/api/user')
       .query({ name: 'Demo', user_group_id: 'demo_1', is_demo_group: 'true' })
       .set(auth());
     expect(res.status).toBe(200);
-    const rows: { is_demo_group: boolean | number }[] = await t.dataSource.query(
+    const rows: { is_demo_group: boolean | number }[] = await ctx.app.dataSource.query(
       "SELECT is_demo_group FROM identity_user_groups WHERE provided_id = 'demo_1'",
     );
     expect(Boolean(rows[0].is_demo_group)).toBe(true);
@@ -252,43 +256,43 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   it('refuses rotation with a read-scoped key (403) and leaves the token working', async () => {
     const created = await getOrCreate({ name: 'Read only', user_group_id: 'ro_1' });
     const token: string = created.body.user_group.token;
-    const res = await t.http
+    const res = await ctx.app.http
       .post('/api/user')
-      .set('Authorization', `Token ${t.workspace.readKey}`)
+      .set(withKey(ctx.app, 'read'))
       .send({ current_token: token });
     expect(res.status).toBe(403);
     expect(res.body.success).toBe(0);
-    expect((await dashboard(t, token)).status).toBe(200);
+    expect((await dashboard(ctx.app, token)).status).toBe(200);
   });
 
   it("refuses another workspace's key on this workspace's token (404), and the token keeps working", async () => {
     const created = await getOrCreate({ name: 'Mine', user_group_id: 'mine_1' });
     const token: string = created.body.user_group.token;
-    const other = await t.createWorkspace('Other');
+    const other = await ctx.app.createWorkspace('Other');
     for (const method of ['post', 'patch', 'delete'] as const) {
-      const res = await t.http[method]('/api/user')
-        .set('Authorization', `Token ${other.writeKey}`)
+      const res = await ctx.app.http[method]('/api/user')
+        .set(withKey(other, 'write'))
         .send(method === 'patch' ? { current_token: token, name: 'stolen' } : { current_token: token });
       expect(res.status).toBe(404);
     }
-    expect((await dashboard(t, token)).body.name).toBe('Mine');
+    expect((await dashboard(ctx.app, token)).body.name).toBe('Mine');
     // the same provided_id in the other workspace is a different group
-    const theirs = await t.http
+    const theirs = await ctx.app.http
       .get('/api/user')
-      .set('Authorization', `Token ${other.writeKey}`)
+      .set(withKey(other, 'write'))
       .send({ name: 'Theirs', user_group_id: 'mine_1' });
     expect(theirs.body.new_user_group).toBe(true);
   });
 
   it('guards host routes: missing token 401, wrong environment 403', async () => {
-    expect((await t.http.get('/whoami/user-group')).status).toBe(401);
+    expect((await ctx.app.http.get('/whoami/user-group')).status).toBe(401);
     const testing = await getOrCreate({ name: 'T', user_group_id: 'env_1', api_environment_tag: 'Testing' });
-    const res = await t.http
+    const res = await ctx.app.http
       .get('/whoami/user-group/customer-only')
       .query({ token: testing.body.user_group.token });
     expect(res.status).toBe(403);
     const customer = await getOrCreate({ name: 'C', user_group_id: 'env_1' });
-    const ok = await t.http
+    const ok = await ctx.app.http
       .get('/whoami/user-group/customer-only')
       .query({ token: customer.body.user_group.token });
     expect(ok.status).toBe(200);
@@ -297,7 +301,7 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
   it('serves a cached token check without a database query', async () => {
     const created = await getOrCreate({ name: 'Cached', user_group_id: 'cached_1' });
     const token: string = created.body.user_group.token;
-    const logger = t.dataSource.logger;
+    const logger = ctx.app.dataSource.logger;
     const logQuery = logger.logQuery.bind(logger);
     const countQueries = async (call: () => Promise<unknown>) => {
       let count = 0;
@@ -312,35 +316,25 @@ describe.each(HTTP_ADAPTERS)('user groups and embed tokens (Explo /api/user) on 
       }
       return count;
     };
-    expect(await countQueries(() => dashboard(t, token))).toBeGreaterThan(0); // first check reads the database
-    expect(await countQueries(() => dashboard(t, token))).toBe(0); // the second is a cache hit
+    expect(await countQueries(() => dashboard(ctx.app, token))).toBeGreaterThan(0); // first check reads the database
+    expect(await countQueries(() => dashboard(ctx.app, token))).toBe(0); // the second is a cache hit
   });
 
   it('keeps no plaintext embed token in any table', async () => {
     const created = await getOrCreate({ name: 'Secret', user_group_id: 'secret_1' });
     const token: string = created.body.user_group.token;
     for (const table of ['identity_user_groups', 'identity_user_group_tokens', 'identity_audit_log']) {
-      const dump = JSON.stringify(await t.dataSource.query(`SELECT * FROM ${table}`));
+      const dump = JSON.stringify(await ctx.app.dataSource.query(`SELECT * FROM ${table}`));
       expect(dump).not.toContain(token.slice(12));
     }
   });
-});
+}
 
-describe('user groups service under overlapping writes', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp();
-  });
-
-  afterAll(async () => {
-    await t.close();
-  });
-
+describeWithApp('user groups service under overlapping writes', (ctx) => {
   it('never deadlocks when rotations and deletes of the same groups overlap', async () => {
     // Through the service, so the pairs truly overlap inside the database (HTTP staggers them).
-    const userGroups = t.app.get(UserGroupsService);
-    const ws = t.workspace.id;
+    const userGroups = ctx.app.app.get(UserGroupsService);
+    const ws = ctx.app.workspace.id;
     const outcomes: PromiseSettledResult<unknown>[] = [];
     for (let i = 0; i < 60; i++) {
       const created = await userGroups.getOrCreate(ws, { providedId: `overlap_${i}`, name: `Overlap ${i}` });
@@ -361,36 +355,35 @@ describe('user groups service under overlapping writes', () => {
 // The window's edges are proven on an injected clock in user-groups.rotation-grace.spec.ts; this checks
 // the rules end to end (guard, real clock, PostgreSQL's timestamptz) with a short window: 2 s is
 // plenty, since each in-window check runs right after its rotation.
-describe('rotation grace window', () => {
-  let t: TestApp;
+describeWithApp(
+  'rotation grace window',
+  (ctx) => {
+    it('keeps the old token working for 2 s after rotation, then refuses it; two rotations old is refused at once', async () => {
+      const auth = withKey(ctx.app, 'write');
+      const created = await ctx.app.http
+        .get('/api/user')
+        .set(auth)
+        .send({ name: 'Grace', user_group_id: 'grace_1' });
+      const first: string = created.body.user_group.token;
+      const second: string = (await ctx.app.http.post('/api/user').set(auth).send({ current_token: first }))
+        .body.user_group.token;
+      expect((await dashboard(ctx.app, first)).status).toBe(200); // inside the grace window
+      expect((await dashboard(ctx.app, second)).status).toBe(200);
+      // a token in its grace window can authenticate embeds but not rotate again
+      expect((await ctx.app.http.post('/api/user').set(auth).send({ current_token: first })).status).toBe(
+        404,
+      );
 
-  beforeAll(async () => {
-    t = await createTestApp({ identity: { userGroups: { rotationGraceSeconds: 2 } } });
-  });
+      const third: string = (await ctx.app.http.post('/api/user').set(auth).send({ current_token: second }))
+        .body.user_group.token;
+      expect((await dashboard(ctx.app, first)).status).toBe(401); // two rotations old
+      expect((await dashboard(ctx.app, second)).status).toBe(200); // one rotation old, in grace
+      expect((await dashboard(ctx.app, third)).status).toBe(200);
 
-  afterAll(async () => {
-    await t.close();
-  });
-
-  it('keeps the old token working for 2 s after rotation, then refuses it; two rotations old is refused at once', async () => {
-    const auth = { Authorization: `Token ${t.workspace.writeKey}` };
-    const created = await t.http.get('/api/user').set(auth).send({ name: 'Grace', user_group_id: 'grace_1' });
-    const first: string = created.body.user_group.token;
-    const second: string = (await t.http.post('/api/user').set(auth).send({ current_token: first })).body
-      .user_group.token;
-    expect((await dashboard(t, first)).status).toBe(200); // inside the grace window
-    expect((await dashboard(t, second)).status).toBe(200);
-    // a token in its grace window can authenticate embeds but not rotate again
-    expect((await t.http.post('/api/user').set(auth).send({ current_token: first })).status).toBe(404);
-
-    const third: string = (await t.http.post('/api/user').set(auth).send({ current_token: second })).body
-      .user_group.token;
-    expect((await dashboard(t, first)).status).toBe(401); // two rotations old
-    expect((await dashboard(t, second)).status).toBe(200); // one rotation old, in grace
-    expect((await dashboard(t, third)).status).toBe(200);
-
-    await sleep(2100);
-    expect((await dashboard(t, second)).status).toBe(401);
-    expect((await dashboard(t, third)).status).toBe(200);
-  });
-});
+      await sleep(2100);
+      expect((await dashboard(ctx.app, second)).status).toBe(401);
+      expect((await dashboard(ctx.app, third)).status).toBe(200);
+    });
+  },
+  { identity: { userGroups: { rotationGraceSeconds: 2 } } },
+);

@@ -9,6 +9,7 @@ import {
   plainRoute,
   routeOf,
 } from '../../testing/http-fakes.js';
+import { refusal } from '../../testing/refusal.js';
 import { IdentityError, IdentityErrorCode, IdentityErrorReason } from '../common/errors/identity-error.js';
 import type { RateLimiter } from '../common/rate-limit/rate-limiter.js';
 import { RequireScope, SkipRateLimit } from './api-key.decorators.js';
@@ -74,17 +75,6 @@ async function check(
   response: object = new FakeExpressResponse(),
 ) {
   return guard.canActivate(httpContext({ request, response, route }));
-}
-
-async function refusal(promise: Promise<unknown>): Promise<IdentityError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(IdentityError);
-  return err as IdentityError;
 }
 
 describe(ApiKeyGuard.name, () => {

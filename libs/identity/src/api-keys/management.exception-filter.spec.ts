@@ -1,33 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { Logger, NotFoundException } from '@nestjs/common';
-import { FakeExpressResponse, FakeFastifyReply, httpContext } from '../../testing/http-fakes.js';
+import { describe, expect, it } from '@jest/globals';
+import { NotFoundException } from '@nestjs/common';
+import { describeOnEachPlatform, silenceLoggedErrors } from '../../testing/filter-specs.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
 import { ManagementExceptionFilter } from './management.exception-filter.js';
 
-const platforms = [
-  ['Express', () => new FakeExpressResponse()],
-  ['Fastify', () => new FakeFastifyReply()],
-] as const;
-
 describe(ManagementExceptionFilter.name, () => {
-  let logged: jest.SpiedFunction<Logger['error']>;
+  silenceLoggedErrors();
 
-  beforeEach(() => {
-    logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    logged.mockRestore();
-  });
-
-  for (const [platform, make] of platforms) {
-    describe(`on ${platform}`, () => {
-      function answer(exception: unknown) {
-        const response = make();
-        new ManagementExceptionFilter().catch(exception, httpContext({ response }));
-        return response;
-      }
-
+  describeOnEachPlatform(
+    () => new ManagementExceptionFilter(),
+    (answer) => {
       it('answers { message } with the error’s status', () => {
         const response = answer(IdentityError.notFound('API key not found.'));
         expect(response.statusCode).toBe(404);
@@ -72,6 +54,6 @@ describe(ManagementExceptionFilter.name, () => {
         expect(response.statusCode).toBe(500);
         expect(response.body).toEqual({ message: 'Internal server error.' });
       });
-    });
-  }
+    },
+  );
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Reflector } from '@nestjs/core';
 import { type FakeRequest, fakeRequest, httpContext, plainRoute, routeOf } from '../../testing/http-fakes.js';
-import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
+import { refusal } from '../../testing/refusal.js';
+import { IdentityErrorReason } from '../common/errors/identity-error.js';
 import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
 import type { ApiEnvironmentTag } from './user-group.entity.js';
 import { RequireEnvironment } from './user-group.decorators.js';
@@ -47,17 +48,6 @@ function build(environment: ApiEnvironmentTag = 'Customer') {
 
 const check = (guard: UserGroupTokenGuard, request: FakeRequest, route = plainRoute()) =>
   guard.canActivate(httpContext({ request, route }));
-
-async function refusal(promise: Promise<unknown>): Promise<IdentityError> {
-  const err = await promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(IdentityError);
-  return err as IdentityError;
-}
 
 describe(UserGroupTokenGuard.name, () => {
   describe('where the token is read', () => {

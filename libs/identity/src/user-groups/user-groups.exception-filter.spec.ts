@@ -1,34 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { describe, expect, it } from '@jest/globals';
+import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { FakeExpressResponse, FakeFastifyReply, httpContext } from '../../testing/http-fakes.js';
+import { describeOnEachPlatform, silenceLoggedErrors } from '../../testing/filter-specs.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
 import { UserGroupsExceptionFilter } from './user-groups.exception-filter.js';
 
-const platforms = [
-  ['Express', () => new FakeExpressResponse()],
-  ['Fastify', () => new FakeFastifyReply()],
-] as const;
-
 describe(UserGroupsExceptionFilter.name, () => {
-  let logged: jest.SpiedFunction<Logger['error']>;
+  silenceLoggedErrors();
 
-  beforeEach(() => {
-    logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    logged.mockRestore();
-  });
-
-  for (const [platform, make] of platforms) {
-    describe(`on ${platform}`, () => {
-      function answer(exception: unknown) {
-        const response = make();
-        new UserGroupsExceptionFilter().catch(exception, httpContext({ response }));
-        return response;
-      }
-
+  describeOnEachPlatform(
+    () => new UserGroupsExceptionFilter(),
+    (answer) => {
       it('answers Explo’s { success: 0, error } with the error’s status', () => {
         const response = answer(IdentityError.notFound('User group not found.'));
         expect(response.statusCode).toBe(404);
@@ -98,6 +80,6 @@ describe(UserGroupsExceptionFilter.name, () => {
         expect(response.statusCode).toBe(500);
         expect(response.body).toEqual({ success: 0, error: 'Internal server error.' });
       });
-    });
-  }
+    },
+  );
 });

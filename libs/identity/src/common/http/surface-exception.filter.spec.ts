@@ -1,17 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   BadRequestException,
   ConflictException,
   ForbiddenException,
   HttpException,
   HttpStatus,
-  Logger,
   NotFoundException,
   PayloadTooLargeException,
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
+import { RESPONSE_PLATFORMS, silenceLoggedErrors } from '../../../testing/filter-specs.js';
 import { FakeExpressResponse, FakeFastifyReply, httpContext } from '../../../testing/http-fakes.js';
 import { IdentityError, IdentityErrorCode, IdentityErrorReason } from '../errors/identity-error.js';
 import { type NormalizedError, normalizeError, SurfaceExceptionFilter } from './surface-exception.filter.js';
@@ -173,20 +173,9 @@ class EchoFilter extends SurfaceExceptionFilter {
 }
 
 describe(SurfaceExceptionFilter.name, () => {
-  let logged: jest.SpiedFunction<Logger['error']>;
+  const logged = silenceLoggedErrors();
 
-  beforeEach(() => {
-    logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-  });
-
-  afterEach(() => {
-    logged.mockRestore();
-  });
-
-  for (const [platform, make] of [
-    ['Express', () => new FakeExpressResponse()],
-    ['Fastify', () => new FakeFastifyReply()],
-  ] as const) {
+  for (const [platform, make] of RESPONSE_PLATFORMS) {
     it(`answers on ${platform} with the error’s status, the subclass’s body and Retry-After`, () => {
       const response = make();
       new EchoFilter().catch(
@@ -211,12 +200,12 @@ describe(SurfaceExceptionFilter.name, () => {
     new EchoFilter().catch(new Error(SECRET), httpContext({ response }));
     expect(response.statusCode).toBe(500);
     expect(JSON.stringify(response.body)).not.toContain('hunter2');
-    expect(logged).toHaveBeenCalledTimes(1);
-    expect(String(logged.mock.calls[0][0])).toContain(SECRET);
+    expect(logged()).toHaveBeenCalledTimes(1);
+    expect(String(logged().mock.calls[0][0])).toContain(SECRET);
   });
 
   it('does not log client errors', () => {
     new EchoFilter().catch(new NotFoundException(), httpContext({ response: new FakeFastifyReply() }));
-    expect(logged).not.toHaveBeenCalled();
+    expect(logged()).not.toHaveBeenCalled();
   });
 });
