@@ -43,6 +43,14 @@ export class AuthFailureLimiter {
     }
   }
 
+  /** Takes back one counted failure of the client (a lookup counted up front that succeeded). */
+  forgive(client: string, now = Date.now()): void {
+    const window = this.windows?.get(client);
+    if (window && window.resetAt > now && window.failures > 0) {
+      window.failures--;
+    }
+  }
+
   /** Counts one failed check against the client. */
   recordFailure(client: string, now = Date.now()): void {
     if (!this.windows) {

@@ -244,6 +244,45 @@ describe(CredentialVerifier.name, () => {
       });
     });
 
+    it('counts lookups in flight, so a burst of concurrent unknown credentials costs at most the limit', async () => {
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow = async (hashes: readonly string[]) => {
+        const row = await t.load(hashes);
+        await gate;
+        return row;
+      };
+      const burst = Array.from({ length: 10 }, () =>
+        t.verifier.verify('tst', mint(), 'tst', slow, { client: 'ip:1' }).then(
+          () => 'looked up',
+          () => 'refused',
+        ),
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+      release();
+      const outcomes = await Promise.all(burst);
+      expect(t.state.loads).toBe(3);
+      expect(outcomes.filter((o) => o === 'refused')).toHaveLength(7);
+    });
+
+    it('does not hold a successful lookup against the client', async () => {
+      for (let i = 0; i < 5; i++) {
+        const secret = t.store(mint());
+        await expect(
+          t.verifier.verify('tst', secret, 'tst', t.load, { client: 'ip:1' }),
+        ).resolves.toMatchObject({
+          valid: true,
+        });
+      }
+      await t.verifier.verify('tst', mint(), 'tst', t.load, { client: 'ip:1' });
+      await t.verifier.verify('tst', mint(), 'tst', t.load, { client: 'ip:1' });
+      await expect(
+        t.verifier.verify('tst', mint(), 'tst', t.load, { client: 'ip:1' }),
+      ).resolves.toMatchObject({
+        failure: 'unknown',
+      });
+    });
+
     it('never locks a key out for guesses at its public id from many addresses', async () => {
       t = build({ authFailures: { maxPerWindow: 3, windowSeconds: 60 }, tokenCache: { ttlMs: 0 } });
       const key = t.store(mint());

@@ -106,6 +106,11 @@ export class CredentialVerifier {
     if (!options.fresh && this.unknown?.has(unknownKey)) {
       return { valid: false, failure: 'unknown' };
     }
+    // Counted before the lookup and forgiven if it succeeds, so lookups in flight at once count too: a
+    // burst of concurrent unknown credentials cannot cost more than the limit in queries.
+    if (options.client !== undefined) {
+      this.failures.recordFailure(options.client);
+    }
     const ticket = this.cache.ticket();
     const stored = await load(this.hasher.hashes(presented));
     let verdict: CredentialVerdict<P>;
@@ -123,8 +128,8 @@ export class CredentialVerifier {
     }
     // Only failures that cost a lookup count: cached refusals (a rotated token in an old tab behind an
     // office NAT) and remembered unknowns cost nothing and must not lock a shared address out.
-    if (!verdict.valid && options.client !== undefined) {
-      this.failures.recordFailure(options.client);
+    if (verdict.valid && options.client !== undefined) {
+      this.failures.forgive(options.client);
     }
     return verdict;
   }
