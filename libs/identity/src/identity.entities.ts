@@ -2,10 +2,19 @@ import { ApiKeyEntity } from './api-keys/api-key.entity.js';
 import { AuditLogEntity } from './audit/audit-log.entity.js';
 import { WorkspaceEntity } from './workspaces/workspace.entity.js';
 import { InvalidationEntity } from './common/tokens/invalidation/invalidation.entity.js';
+import { AnonymizationRequestEntity } from './end-users/anonymization-request.entity.js';
+import {
+  ConversationEntity,
+  ConversationMessageEntity,
+} from './end-users/conversations/conversation.entity.js';
+import { CustomAttributeEntity } from './end-users/custom-attributes/custom-attribute.entity.js';
+import { EndUserAttributeValueEntity } from './end-users/custom-attributes/end-user-attribute-value.entity.js';
+import { EndUserEntity } from './end-users/end-user.entity.js';
 import { IdentityFoundation1764000000000 } from './migrations/1764000000000-identity-foundation.js';
 import { IdentityUserGroups1764000000001 } from './migrations/1764000000001-user-groups.js';
 import { IdentityZoneSafeTime1764000000002 } from './migrations/1764000000002-zone-safe-time.js';
 import { IdentityInvalidations1764000000003 } from './migrations/1764000000003-invalidations.js';
+import { IdentityEndUsers1764000000010 } from './migrations/1764000000010-end-users.js';
 import { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
 import { UserGroupEntity } from './user-groups/user-group.entity.js';
 
@@ -17,6 +26,12 @@ export const IDENTITY_ENTITIES = [
   UserGroupEntity,
   UserGroupTokenEntity,
   InvalidationEntity,
+  EndUserEntity,
+  CustomAttributeEntity,
+  EndUserAttributeValueEntity,
+  ConversationEntity,
+  ConversationMessageEntity,
+  AnonymizationRequestEntity,
 ];
 
 /** Every migration of the module, oldest first; they create the whole schema on PostgreSQL and SQLite. */
@@ -25,4 +40,5 @@ export const IDENTITY_MIGRATIONS = [
   IdentityUserGroups1764000000001,
   IdentityZoneSafeTime1764000000002,
   IdentityInvalidations1764000000003,
+  IdentityEndUsers1764000000010,
 ];
