@@ -29,6 +29,10 @@ export const IdentityEvents = {
   userGroupUpdated: 'identity.user-group.updated',
   userGroupTokenRotated: 'identity.user-group.token-rotated',
   userGroupDeleted: 'identity.user-group.deleted',
+  endUserCreated: 'identity.end-user.created',
+  endUserUpdated: 'identity.end-user.updated',
+  endUserDeleted: 'identity.end-user.deleted',
+  endUserAnonymized: 'identity.end-user.anonymized',
 } as const;
 /** One of the values of `IdentityEvents`. */
 export type IdentityEventName = (typeof IdentityEvents)[keyof typeof IdentityEvents];
