@@ -1,6 +1,7 @@
 import { type INestApplication, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
 import { ApiKeysService, WorkspacesService } from '../libs/identity/src/index.js';
 import { AppModule } from './app.module.js';
 import { configFromEnv, type HostConfig } from './config.js';
@@ -12,6 +13,13 @@ export async function createDemoApp(
 ): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.register(config), { logger });
   app.enableShutdownHooks();
+  // A bulk of 1,000 end users is about 400 KB of JSON, past the 100 KB default body limit, so the end-user
+  // routes parse bodies up to 2 MB; every other route keeps the default. (Wrapped so Nest still adds its
+  // own parser: it skips that when it finds a middleware named `jsonParser`.)
+  const endUsersJson = express.json({ limit: '2mb' });
+  app.use(`/beta/endusers`, (req: express.Request, res: express.Response, next: express.NextFunction) =>
+    endUsersJson(req, res, next),
+  );
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -39,6 +39,7 @@ describe('resolveIdentityOptions', () => {
       authFailures: { maxPerWindow: 30, windowSeconds: 60 },
       invalidation: { driver: 'local' },
       userGroups: { rotationGraceSeconds: 0 },
+      endUsers: {},
     });
   });
 

@@ -2,6 +2,11 @@ import { ConfigurableModuleBuilder, Logger } from '@nestjs/common';
 import { DEFAULT_INVALIDATION_POLL_MS } from './common/tokens/invalidation/database-invalidation.bus.js';
 import { IDENTITY_FEATURES, type IdentityFeature } from './identity.constants.js';
 import {
+  type EndUsersOptions,
+  resolveEndUsersOptions,
+  type ResolvedEndUsersOptions,
+} from './end-users/end-users.options.js';
+import {
   type ResolvedUserGroupsOptions,
   resolveUserGroupsOptions,
   type UserGroupsOptions,
@@ -47,6 +52,8 @@ export interface IdentityModuleOptions {
   invalidation?: InvalidationOption;
   /** User-group embed tokens. */
   userGroups?: UserGroupsOptions;
+  /** End users (Dixa): where their conversations live. */
+  endUsers?: EndUsersOptions;
 }
 
 /** Base paths of the four surfaces. */
@@ -69,6 +76,7 @@ export interface ResolvedIdentityOptions {
   authFailures: { maxPerWindow: number; windowSeconds: number } | false;
   invalidation: InvalidationOption;
   userGroups: ResolvedUserGroupsOptions;
+  endUsers: ResolvedEndUsersOptions;
 }
 
 /** Options that shape the module itself rather than its providers (given beside the options in both forms). */
@@ -273,6 +281,7 @@ export function resolveIdentityOptions(
 
   // Each surface resolves its own options into the same list of problems.
   const userGroups = resolveUserGroupsOptions(options.userGroups, problems);
+  const endUsers = resolveEndUsersOptions(options.endUsers, problems);
 
   if (problems.length > 0) {
     throw new IdentityOptionsError(problems);
@@ -293,6 +302,7 @@ export function resolveIdentityOptions(
     authFailures,
     invalidation,
     userGroups,
+    endUsers,
   };
 }
 
