@@ -1,5 +1,8 @@
 import { isEmail } from 'class-validator';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
+// The metadata by its package name (not the default entry, which reaches it by a relative `.json.js` path
+// that Jest's `.js`-stripping module mapper turns into a JSON import).
+import metadata from 'libphonenumber-js/min/metadata';
 import type { EndUserEntity } from './end-user.entity.js';
 
 /** The fields of an end user a client writes (Dixa's `EndUser` minus `id`, `createdAt`, custom attributes). */
@@ -75,7 +78,7 @@ export function normalizePhoneNumber(text: string): string | undefined {
   if (text.length > END_USER_LIMITS.phoneInput || !/^\s*(\+|00)/.test(text)) {
     return undefined;
   }
-  const parsed = parsePhoneNumberFromString(text.trim().replace(/^00/, '+'));
+  const parsed = parsePhoneNumberFromString(text.trim().replace(/^00/, '+'), metadata);
   return parsed?.isPossible() ? parsed.number : undefined;
 }
 
