@@ -218,6 +218,9 @@ export class CustomAttributesService {
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
       throw IdentityError.validation('body: must be an object mapping custom attribute ids to values');
     }
+    if (!isUuid(endUserId) || !(await this.endUserExists(this.dataSource.manager, workspaceId, endUserId))) {
+      throw IdentityError.notFound('End user not found.');
+    }
     const entries = Object.entries(values);
     const ids = entries.map(([key]) => key).filter((key) => isUuid(key));
     const definitions = ids.length
@@ -242,7 +245,11 @@ export class CustomAttributesService {
     }
     const now = new Date();
     const result = await runInTransaction(this.dataSource, async (manager) => {
-      if (!isUuid(endUserId) || !(await this.lockEndUser(manager, workspaceId, endUserId))) {
+      // Deleted meanwhile?
+      if (
+        !(await this.endUserExists(manager, workspaceId, endUserId)) ||
+        !(await lockRow(manager, 'identity_end_users', endUserId))
+      ) {
         throw IdentityError.notFound('End user not found.');
       }
       const attributeIds = entries.map(([key]) => key.toLowerCase());
@@ -272,7 +279,7 @@ export class CustomAttributesService {
     return result;
   }
 
-  private async lockEndUser(
+  private async endUserExists(
     manager: EntityManager,
     workspaceId: string,
     endUserId: string,
@@ -282,7 +289,7 @@ export class CustomAttributesService {
       'SELECT id FROM identity_end_users WHERE id = ? AND workspace_id = ?',
       [endUserId, workspaceId],
     );
-    return rows.length > 0 && lockRow(manager, 'identity_end_users', endUserId);
+    return rows.length > 0;
   }
 
   private async readValues(
