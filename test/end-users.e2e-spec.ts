@@ -313,6 +313,10 @@ describe('end users (Dixa /beta/endusers)', () => {
       userId = (await create(alice('tenant'))).body.data.id;
     });
 
+    /** A request of any method. */
+    const call = (method: string, path: string) =>
+      (t.http as unknown as Record<string, (p: string) => import('supertest').Test>)[method](path);
+
     const userRoutes = (id: string): [string, string, Record<string, unknown>?][] => [
       ['get', `/beta/endusers/${id}`],
       ['put', `/beta/endusers/${id}`, { displayName: 'Mallory' }],
@@ -325,10 +329,7 @@ describe('end users (Dixa /beta/endusers)', () => {
 
     it("answers 404 to another workspace's key on every {userId} route, and changes nothing", async () => {
       for (const [method, path, body] of userRoutes(userId)) {
-        const res = await (t.http as unknown as Record<string, (p: string) => import('supertest').Test>)
-          [method](path)
-          .set(auth(other.writeKey))
-          .send(body);
+        const res = await call(method, path).set(auth(other.writeKey)).send(body);
         expect([method, path, res.status]).toEqual([method, path, 404]);
         expect(res.body).toEqual({ message: 'End user not found.' });
       }
@@ -361,10 +362,7 @@ describe('end users (Dixa /beta/endusers)', () => {
         ['delete', `/beta/custom-attributes/${userId}`],
       ];
       for (const [method, path, body] of writes) {
-        const res = await (t.http as unknown as Record<string, (p: string) => import('supertest').Test>)
-          [method](path)
-          .set(auth(t.workspace.readKey))
-          .send(body);
+        const res = await call(method, path).set(auth(t.workspace.readKey)).send(body);
         expect([method, path, res.status]).toEqual([method, path, 403]);
         expect(res.body).toEqual({ message: expect.any(String) });
       }
