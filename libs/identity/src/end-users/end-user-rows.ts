@@ -109,20 +109,41 @@ export function recordOf(row: EndUserRow): EndUserRecord {
 }
 
 /**
- * Runs `SELECT … WHERE <column> IN (…)` in chunks (SQLite's variable limit), with `prefix` ending in
- * `<column> IN` and `suffix` after the list. `leading` are the parameters of `prefix`.
+ * Runs `SELECT … WHERE <where> AND <column> IN <values> <suffix>` for any number of values: one statement
+ * with an array parameter (`= ANY($n::uuid[])`) on PostgreSQL, chunks of 500 on SQLite (its variable limit).
+ * `where` uses `?` placeholders for `leading`.
  */
-export async function selectIn<T>(
+export async function selectWhereIn<T>(
   manager: EntityManager,
-  prefix: string,
-  leading: unknown[],
+  query: {
+    select: string;
+    where: string;
+    leading: unknown[];
+    column: string;
+    type: 'uuid' | 'text';
+    suffix?: string;
+  },
   values: readonly string[],
-  suffix = '',
 ): Promise<T[]> {
+  if (values.length === 0) {
+    return [];
+  }
+  const { select, where, leading, column, type, suffix = '' } = query;
+  if (dialectOf(manager.connection) === 'postgres') {
+    return queryRows<T>(manager, `${select} WHERE ${where} AND ${column} = ANY(?::${type}[]) ${suffix}`, [
+      ...leading,
+      values,
+    ]);
+  }
   const rows: T[] = [];
   for (const chunk of chunked(values, 500)) {
     const list = chunk.map(() => '?').join(', ');
-    rows.push(...(await queryRows<T>(manager, `${prefix} (${list}) ${suffix}`, [...leading, ...chunk])));
+    rows.push(
+      ...(await queryRows<T>(manager, `${select} WHERE ${where} AND ${column} IN (${list}) ${suffix}`, [
+        ...leading,
+        ...chunk,
+      ])),
+    );
   }
   return rows;
 }
@@ -137,12 +158,17 @@ export async function lockEndUsers(
   ids: readonly string[],
 ): Promise<Map<string, EndUserRecord>> {
   const lock = dialectOf(manager.connection) === 'postgres' ? 'FOR UPDATE' : '';
-  const rows = await selectIn<EndUserRow>(
+  const rows = await selectWhereIn<EndUserRow>(
     manager,
-    `SELECT ${END_USER_SELECT} FROM identity_end_users WHERE workspace_id = ? AND id IN`,
-    [workspaceId],
+    {
+      select: `SELECT ${END_USER_SELECT} FROM identity_end_users`,
+      where: 'workspace_id = ?',
+      leading: [workspaceId],
+      column: 'id',
+      type: 'uuid',
+      suffix: `ORDER BY id ${lock}`,
+    },
     [...new Set(ids)].sort(),
-    `ORDER BY id ${lock}`,
   );
   return new Map(rows.map((row) => [row.id, recordOf(row)]));
 }

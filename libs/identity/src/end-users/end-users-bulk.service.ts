@@ -15,7 +15,7 @@ import {
   type EndUserRecord,
   insertValues,
   lockEndUsers,
-  selectIn,
+  selectWhereIn,
   updateValues,
 } from './end-user-rows.js';
 
@@ -313,10 +313,15 @@ export class EndUsersBulkService {
     if (wanted.length === 0) {
       return new Map();
     }
-    const rows = await selectIn<{ id: string; external_id: string }>(
+    const rows = await selectWhereIn<{ id: string; external_id: string }>(
       manager,
-      'SELECT id, external_id FROM identity_end_users WHERE workspace_id = ? AND external_id IN',
-      [workspaceId],
+      {
+        select: 'SELECT id, external_id FROM identity_end_users',
+        where: 'workspace_id = ?',
+        leading: [workspaceId],
+        column: 'external_id',
+        type: 'text',
+      },
       wanted,
     );
     return new Map(rows.map((row) => [row.external_id, row.id]));

@@ -15,13 +15,13 @@ export interface BulkColumn {
 }
 
 /**
- * Bound parameters per statement, below both PostgreSQL's 65,535 and SQLite's default 32,766, so a
- * chunk is one round trip on either. Rows per chunk are capped too, to keep statements of a reasonable size.
+ * Bound parameters per SQLite statement, below its default limit of 32,766 variables; rows per chunk are
+ * capped too, to keep statements of a reasonable size.
  */
 const MAX_PARAMETERS = 30_000;
 const MAX_ROWS_PER_CHUNK = 1_000;
 
-/** Rows per statement for a table of `columnCount` bound columns. */
+/** Rows per SQLite statement for a table of `columnCount` bound columns. */
 export function rowsPerChunk(columnCount: number): number {
   return Math.max(1, Math.min(MAX_ROWS_PER_CHUNK, Math.floor(MAX_PARAMETERS / columnCount)));
 }
@@ -63,34 +63,54 @@ const CAST: Record<BulkColumnKind, string> = {
   integer: '::integer',
 };
 
-/** A placeholder (`$n` with its cast on PostgreSQL, `?` on SQLite). */
-function placeholder(postgres: boolean, n: number, kind: BulkColumnKind): string {
-  return postgres ? `$${n}${CAST[kind]}` : '?';
+const ARRAY_TYPE: Record<BulkColumnKind, string> = {
+  text: 'text[]',
+  uuid: 'uuid[]',
+  instant: 'timestamptz[]',
+  boolean: 'boolean[]',
+  integer: 'integer[]',
+};
+
+/** Rows per PostgreSQL statement: one array parameter per column, so only memory bounds it. */
+const POSTGRES_ROWS_PER_STATEMENT = 5_000;
+
+/**
+ * PostgreSQL: the rows as one array parameter per column and `unnest($1::uuid[], $2::text[], …)`, which
+ * PostgreSQL reads as a table. A handful of parameters instead of one per cell: far less to bind and plan
+ * than a VALUES list, and no 65,535-parameter limit.
+ */
+function unnestColumns(
+  columns: readonly BulkColumn[],
+  rows: readonly (readonly unknown[])[],
+  params: unknown[],
+): string {
+  const arrays = columns.map((column, i) => {
+    params.push(rows.map((row) => sqlValue(true, column.kind, row[i])));
+    return `$${params.length}::${ARRAY_TYPE[column.kind]}`;
+  });
+  return `unnest(${arrays.join(', ')})`;
 }
 
-/** `(?, ?, …), (?, ?, …)` for `rows`, appending the values to `params` in order. */
+/** SQLite: `(?, ?, …), (?, ?, …)` for `rows`, appending the values to `params` in order. */
 function valuesList(
-  postgres: boolean,
   columns: readonly BulkColumn[],
   rows: readonly (readonly unknown[])[],
   params: unknown[],
 ): string {
   return rows
-    .map((row) => {
-      const cells = columns.map((column, i) => {
-        params.push(sqlValue(postgres, column.kind, row[i]));
-        return placeholder(postgres, params.length, column.kind);
-      });
-      return `(${cells.join(', ')})`;
-    })
+    .map(
+      (row) =>
+        `(${columns.map((column, i) => (params.push(sqlValue(false, column.kind, row[i])), '?')).join(', ')})`,
+    )
     .join(', ');
 }
 
 /**
- * Inserts `rows` (arrays of values in `columns` order) with multi-row INSERT statements, as many rows
- * per statement as the parameter limits allow: one round trip per chunk, inside the caller's
- * transaction. TypeORM's `save(array)` / `insert(array)` does far more work per row and trips the
- * 65,535-parameter (PostgreSQL) and variable (SQLite) limits on large batches.
+ * Inserts `rows` (arrays of values in `columns` order) with multi-row statements inside the caller's
+ * transaction, one round trip per chunk: `INSERT … SELECT * FROM unnest(…)` of up to 5,000 rows on
+ * PostgreSQL, `INSERT … VALUES (…), (…)` of as many rows as the variable limit allows on SQLite.
+ * TypeORM's `save(array)` / `insert(array)` does far more work per row and trips the 65,535-parameter
+ * (PostgreSQL) and variable (SQLite) limits on large batches.
  */
 export async function insertInChunks(
   manager: EntityManager,
@@ -100,18 +120,26 @@ export async function insertInChunks(
 ): Promise<void> {
   const postgres = dialectOf(manager.connection) === 'postgres';
   const names = columns.map((c) => `"${c.name}"`).join(', ');
+  if (postgres) {
+    for (const chunk of chunked(rows, POSTGRES_ROWS_PER_STATEMENT)) {
+      const params: unknown[] = [];
+      const source = unnestColumns(columns, chunk, params);
+      await manager.query(`INSERT INTO "${table}" (${names}) SELECT * FROM ${source}`, params);
+    }
+    return;
+  }
   for (const chunk of chunked(rows, rowsPerChunk(columns.length))) {
     const params: unknown[] = [];
-    const values = valuesList(postgres, columns, chunk, params);
+    const values = valuesList(columns, chunk, params);
     await manager.query(`INSERT INTO "${table}" (${names}) VALUES ${values}`, params);
   }
 }
 
 /**
- * Updates many rows, each to its own values, with one multi-row statement per chunk:
- * `WITH v(…) AS (VALUES …) UPDATE t SET … FROM v WHERE t.key = v.key AND t.<scope> = ?` (PostgreSQL, and
- * SQLite 3.33+). `columns[0]` is the key matched against `key`; the others are set. `scope` confines the
- * statement to one tenant (e.g. `{ column: 'workspace_id', value }`), whatever the rows say.
+ * Updates many rows, each to its own values, with one statement per chunk: `UPDATE t SET … FROM
+ * unnest(…) AS v` on PostgreSQL, `WITH v(…) AS (VALUES …) UPDATE t SET … FROM v` on SQLite (3.33+), both
+ * `WHERE t.key = v.key AND t.<scope> = <scope value>`. `columns[0]` is the key; the others are set.
+ * `scope` confines the statement to one tenant (e.g. `workspace_id`), whatever the rows say.
  */
 export async function updateInChunks(
   manager: EntityManager,
@@ -124,14 +152,26 @@ export async function updateInChunks(
   const [key, ...changed] = columns;
   const names = columns.map((c) => `"${c.name}"`).join(', ');
   const assignments = changed.map((c) => `"${c.name}" = v."${c.name}"`).join(', ');
+  const where = (scopeParam: string) =>
+    `WHERE "${table}"."${key.name}" = v."${key.name}" AND "${table}"."${scope.column}" = ${scopeParam}`;
+  if (postgres) {
+    for (const chunk of chunked(rows, POSTGRES_ROWS_PER_STATEMENT)) {
+      const params: unknown[] = [];
+      const source = unnestColumns(columns, chunk, params);
+      params.push(sqlValue(true, scope.kind, scope.value));
+      await manager.query(
+        `UPDATE "${table}" SET ${assignments} FROM ${source} AS v (${names}) ${where(`$${params.length}${CAST[scope.kind]}`)}`,
+        params,
+      );
+    }
+    return;
+  }
   for (const chunk of chunked(rows, rowsPerChunk(columns.length + 1))) {
     const params: unknown[] = [];
-    const values = valuesList(postgres, columns, chunk, params);
-    params.push(sqlValue(postgres, scope.kind, scope.value));
-    const scopeParam = placeholder(postgres, params.length, scope.kind);
+    const values = valuesList(columns, chunk, params);
+    params.push(sqlValue(false, scope.kind, scope.value));
     await manager.query(
-      `WITH v (${names}) AS (VALUES ${values}) UPDATE "${table}" SET ${assignments} FROM v ` +
-        `WHERE "${table}"."${key.name}" = v."${key.name}" AND "${table}"."${scope.column}" = ${scopeParam}`,
+      `WITH v (${names}) AS (VALUES ${values}) UPDATE "${table}" SET ${assignments} FROM v ${where('?')}`,
       params,
     );
   }
