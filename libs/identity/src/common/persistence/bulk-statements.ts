@@ -35,9 +35,18 @@ export function chunked<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
+let lastInstant = NaN;
+let lastInstantText = '';
+
 /** UTC `YYYY-MM-DD HH:MM:SS.SSS`: how TypeORM stores a `Date` in SQLite, so text comparisons order instants. */
 export function sqliteInstant(instant: Date | number): string {
-  return new Date(instant).toISOString().replace('T', ' ').replace('Z', '');
+  const ms = typeof instant === 'number' ? instant : instant.getTime();
+  // Bulk rows share their instants: format each once.
+  if (ms !== lastInstant) {
+    lastInstant = ms;
+    lastInstantText = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  }
+  return lastInstantText;
 }
 
 /** A value as the driver should receive it for a column of this kind. */
