@@ -2,9 +2,11 @@ import { Catch } from '@nestjs/common';
 import { IdentityErrorReason } from '../common/errors/identity-error.js';
 import { type NormalizedError, SurfaceExceptionFilter } from '../common/http/surface-exception.filter.js';
 
-/** Dixa's wording of each failure (as its API words rejected input); everything else keeps the domain's description. */
+/**
+ * Dixa's wording where the domain's description alone would not say what was wrong: a body it could not
+ * read or store ("Invalid value for: body", as Dixa words it). Field problems already name the field.
+ */
 const WORDING: Partial<Record<IdentityErrorReason, string>> = {
-  [IdentityErrorReason.InvalidInput]: 'Invalid value for: ',
   [IdentityErrorReason.UnstorableValue]: 'Invalid value for: body: ',
   [IdentityErrorReason.UnreadableBody]: 'Invalid value for: body: ',
 };
