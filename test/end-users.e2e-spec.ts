@@ -142,6 +142,21 @@ describe('end users (Dixa /beta/endusers)', () => {
       }
     });
 
+    it('answers a malformed or oversized body in the seed shape', async () => {
+      const malformed = await t.http
+        .post('/beta/endusers')
+        .set({ ...auth(), 'Content-Type': 'application/json' })
+        .send('{"displayName": ');
+      expect(malformed.status).toBe(400);
+      expect(malformed.body).toEqual({ message: expect.stringContaining('Invalid value for: body') });
+      const huge = await t.http
+        .post('/beta/endusers/bulk')
+        .set(auth())
+        .send({ data: [{ displayName: 'x'.repeat(3 * 1024 * 1024) }] });
+      expect(huge.status).toBe(413);
+      expect(huge.body).toEqual({ message: expect.any(String) });
+    });
+
     it('refuses an empty PATCH with a 400', async () => {
       const created = (await create(alice('empty'))).body.data;
       const res = await t.http.patch(`/beta/endusers/${created.id}`).set(auth()).send({ unknown: 1 });
