@@ -73,13 +73,21 @@ export interface EndUserFieldCheck {
 /**
  * A phone number in E.164 (`+4512345678`), or undefined when the text is not one. Numbers must carry
  * their country code; the number must be of a possible length for its country (not necessarily assigned).
+ * Idempotent: normalising the answer gives the answer.
  */
 export function normalizePhoneNumber(text: string): string | undefined {
   if (text.length > END_USER_LIMITS.phoneInput || !/^\s*(\+|00)/.test(text)) {
     return undefined;
   }
   const parsed = parsePhoneNumberFromString(text.trim().replace(/^00/, '+'), metadata);
-  return parsed?.isPossible() ? parsed.number : undefined;
+  if (!parsed?.isPossible()) {
+    return undefined;
+  }
+  // Some degenerate numbers lose another national prefix digit each time they are parsed
+  // (`+4300000` → `+430000`): only a number that is its own normal form can be stored and filtered by.
+  return parsePhoneNumberFromString(parsed.number, metadata)?.number === parsed.number
+    ? parsed.number
+    : undefined;
 }
 
 /** An email address trimmed and lower-cased, or undefined when the text is not one. */
