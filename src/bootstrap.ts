@@ -13,8 +13,10 @@ import {
   type HttpAdapterName,
   type HttpConfig,
 } from './config.js';
+import express from 'express';
 import {
   applyServerTimeouts,
+  bodyLimitFor,
   connectionsCheckingInterval,
   decodeContentEncoding,
   refuseOversizedBodies,
@@ -58,7 +60,11 @@ async function createExpressApp(
   );
   app.disable('x-powered-by');
   // Before the parsers, which would read a too-large declared body to its end before answering 413.
-  app.use(refuseOversizedBodies(http.bodyLimitBytes));
+  app.use(refuseOversizedBodies(http.bodyLimitBytes, http.largeBodyPaths));
+  // Routes with a larger limit parse first; body-parser then skips a body that is already read.
+  for (const [path, limit] of Object.entries(http.largeBodyPaths)) {
+    app.use(path, express.json({ limit }));
+  }
   app.useBodyParser('json', { limit: http.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: http.bodyLimitBytes, extended: true });
   applyServerTimeouts(app.getHttpServer(), http);
@@ -94,6 +100,12 @@ async function createFastifyApp(
   // Explo's get-or-create is a GET with a JSON body; Fastify ignores GET bodies unless told otherwise.
   adapter.getInstance().addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   adapter.getInstance().addHook('preParsing', decodeContentEncoding);
+  adapter.getInstance().addHook('onRoute', (route: { url: string; bodyLimit?: number }) => {
+    const limit = bodyLimitFor(route.url, http.bodyLimitBytes, http.largeBodyPaths);
+    if (limit !== http.bodyLimitBytes) {
+      route.bodyLimit = limit;
+    }
+  });
   return NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, { logger });
 }
 

@@ -3,10 +3,12 @@ import { NestFactory } from '@nestjs/core';
 import {
   ApiKeysService,
   type ApiKeyScope,
+  CustomAttributesService,
   IdentityError,
   WorkspacesService,
 } from '../libs/identity/src/index.js';
 import { AppModule } from './app.module.js';
+import { seedDemoCustomAttributes } from './demo-custom-attributes.js';
 import { configFromEnv, HostConfigError } from './config.js';
 
 /** What `npm run identity -- --help` prints. */
@@ -18,6 +20,7 @@ export const CLI_USAGE = `Usage: npm run identity -- <command>
                                            create an API key and print it once
   keys list --workspace <id>               list a workspace's keys (never their secrets)
   keys revoke <key-id> --workspace <id>    revoke a key at once
+  custom-attributes seed --workspace <id>  define a few demo custom attributes (end users)
 
 The database is chosen as for npm start: IDENTITY_DB=sqlite (default, SQLITE_PATH) or
 IDENTITY_DB=postgres with DATABASE_URL. The token secret must be the server's: IDENTITY_TOKEN_SECRET,
@@ -114,6 +117,8 @@ export async function runCliCommand(app: INestApplicationContext, argv: string[]
       const key = await keys.revoke(required(flags, 'workspace'), keyId);
       return [`Revoked key ${key.id} (${key.prefix}).`];
     }
+    case 'custom-attributes seed':
+      return seedDemoCustomAttributes(app.get(CustomAttributesService), required(flags, 'workspace'));
     default:
       throw new CliUsageError(`Unknown command '${command}'`);
   }

@@ -39,6 +39,11 @@ export interface HttpConfig {
   adapter: HttpAdapterName;
   /** Largest request body in bytes (JSON and forms); a larger declared `Content-Length` is refused at once with 413. */
   bodyLimitBytes: number;
+  /**
+   * Larger limits for routes under these paths: Dixa's bulk calls take up to 1,000 end users (about
+   * 400 KB of JSON), so `/beta/endusers` allows 2 MiB while every other route keeps `bodyLimitBytes`.
+   */
+  largeBodyPaths: Record<string, number>;
   /** Time a client has to send a whole request, headers and body (Node's `server.requestTimeout`). */
   requestTimeoutMs: number;
   /** Time a client has to send the request headers (Node's `server.headersTimeout`); at most `requestTimeoutMs`. */
@@ -51,6 +56,7 @@ export interface HttpConfig {
 export const DEFAULT_HTTP_CONFIG: HttpConfig = {
   adapter: 'express',
   bodyLimitBytes: 100 * 1024,
+  largeBodyPaths: { '/beta/endusers': 2 * 1024 * 1024 },
   requestTimeoutMs: 30_000,
   headersTimeoutMs: 10_000,
   keepAliveTimeoutMs: 5_000,

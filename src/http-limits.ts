@@ -26,9 +26,11 @@ function entityTooLarge(length: number, limit: number): Error {
  * Fastify refuses such a request by itself (`bodyLimit`).
  */
 export function refuseOversizedBodies(
-  limitBytes: number,
+  defaultLimitBytes: number,
+  largeBodyPaths: Record<string, number> = {},
 ): (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void {
   return (req, res, next) => {
+    const limitBytes = bodyLimitFor(req.url ?? '/', defaultLimitBytes, largeBodyPaths);
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limitBytes) {
       res.setHeader('Connection', 'close');
@@ -37,6 +39,19 @@ export function refuseOversizedBodies(
     }
     next();
   };
+}
+
+/** The body limit of a request path: the one of the longest matching `largeBodyPaths` prefix, else the default. */
+export function bodyLimitFor(
+  url: string,
+  defaultLimitBytes: number,
+  largeBodyPaths: Record<string, number>,
+): number {
+  const path = url.split('?')[0];
+  const match = Object.keys(largeBodyPaths)
+    .filter((prefix) => path === prefix || path.startsWith(`${prefix}/`))
+    .sort((a, b) => b.length - a.length)[0];
+  return match === undefined ? defaultLimitBytes : largeBodyPaths[match];
 }
 
 /**

@@ -44,6 +44,10 @@ export const IdentityEvents = {
   externalUserUpdated: 'identity.external-user.updated',
   externalUserBlocked: 'identity.external-user.blocked',
   externalUserUnblocked: 'identity.external-user.unblocked',
+  endUserCreated: 'identity.end-user.created',
+  endUserUpdated: 'identity.end-user.updated',
+  endUserDeleted: 'identity.end-user.deleted',
+  endUserAnonymized: 'identity.end-user.anonymized',
 } as const;
 /** One of the values of `IdentityEvents`. */
 export type IdentityEventName = (typeof IdentityEvents)[keyof typeof IdentityEvents];

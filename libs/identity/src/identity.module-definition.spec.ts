@@ -41,6 +41,7 @@ describe('resolveIdentityOptions', () => {
       userGroups: { rotationGraceSeconds: 0 },
       familyUsers: { sessionTtlSeconds: 86_400, loginFailures: { maxPerWindow: 5, windowSeconds: 900 } },
       externalUsers: { accessTokenTtlSeconds: 86_400, quotaPeriod: 'month' },
+      endUsers: {},
     });
   });
 

@@ -7,6 +7,11 @@ import {
   type ResolvedExternalUsersOptions,
 } from './external-users/external-users.options.js';
 import {
+  type EndUsersOptions,
+  resolveEndUsersOptions,
+  type ResolvedEndUsersOptions,
+} from './end-users/end-users.options.js';
+import {
   type ResolvedUserGroupsOptions,
   resolveUserGroupsOptions,
   type UserGroupsOptions,
@@ -61,6 +66,8 @@ export interface IdentityModuleOptions {
   familyUsers?: FamilyUsersOptions;
   /** External users (Zaia): access token lifetime, quota period. */
   externalUsers?: ExternalUsersOptions;
+  /** End users (Dixa): where their conversations live. */
+  endUsers?: EndUsersOptions;
 }
 
 /** Base paths of the four surfaces. */
@@ -85,6 +92,7 @@ export interface ResolvedIdentityOptions {
   userGroups: ResolvedUserGroupsOptions;
   familyUsers: ResolvedFamilyUsersOptions;
   externalUsers: ResolvedExternalUsersOptions;
+  endUsers: ResolvedEndUsersOptions;
 }
 
 /** Options that shape the module itself rather than its providers (given beside the options in both forms). */
@@ -291,6 +299,7 @@ export function resolveIdentityOptions(
   const userGroups = resolveUserGroupsOptions(options.userGroups, problems);
   const familyUsers = resolveFamilyUsersOptions(options.familyUsers, problems);
   const externalUsers = resolveExternalUsersOptions(options.externalUsers, problems);
+  const endUsers = resolveEndUsersOptions(options.endUsers, problems);
 
   if (problems.length > 0) {
     throw new IdentityOptionsError(problems);
@@ -313,6 +322,7 @@ export function resolveIdentityOptions(
     userGroups,
     familyUsers,
     externalUsers,
+    endUsers,
   };
 }
 

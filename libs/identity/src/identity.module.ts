@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider, type Type } from '@nestjs/common';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './api-keys/api-key.guard.js';
@@ -29,6 +29,7 @@ import { TokenCache } from './common/tokens/token-cache.js';
 import { TokenHasher } from './common/tokens/token-hasher.js';
 import { TokenSealer } from './common/tokens/token-sealer.js';
 import { EXTERNAL_USERS_SURFACE } from './external-users/external-users.surface.js';
+import { END_USERS_SURFACE } from './end-users/end-users.surface.js';
 import { USER_GROUPS_SURFACE } from './user-groups/user-groups.surface.js';
 import { FAMILY_USERS_SURFACE } from './family-users/family-users.surface.js';
 import {
@@ -54,12 +55,12 @@ import { WorkspacesService } from './workspaces/workspaces.service.js';
 /** The surfaces a host can mount with `features`; each is one folder and one descriptor. */
 const SURFACES: Record<IdentityFeature, SurfaceDescriptor | undefined> = {
   'user-groups': USER_GROUPS_SURFACE,
-  'end-users': undefined,
+  'end-users': END_USERS_SURFACE,
   'external-users': EXTERNAL_USERS_SURFACE,
   'family-users': FAMILY_USERS_SURFACE,
 };
 
-const CORE_PROVIDERS: Type[] = [
+const CORE_PROVIDERS: Provider[] = [
   TokenHasher,
   TokenSealer,
   TokenCache,

@@ -253,3 +253,107 @@ export { ZaiaChannel } from './external-users/dto/channel.dto.js';
 export { ZaiaExternalUserGroup } from './external-users/dto/external-user-group.dto.js';
 export { ZaiaError } from './external-users/dto/common.dto.js';
 export { type ExternalUsersOptions, type QuotaPeriod } from './external-users/external-users.options.js';
+
+export { END_USER_PII_FIELDS, EndUserEntity, type EndUserPiiField } from './end-users/end-user.entity.js';
+export {
+  CUSTOM_ATTRIBUTE_ENTITY_TYPES,
+  CustomAttributeEntity,
+  type CustomAttributeEntityType,
+  type CustomAttributeInput,
+  type CustomAttributeInputType,
+  type SelectOption,
+} from './end-users/custom-attributes/custom-attribute.entity.js';
+export {
+  EndUserAttributeValueEntity,
+  type CustomAttributeValue,
+} from './end-users/custom-attributes/end-user-attribute-value.entity.js';
+export {
+  ConversationEntity,
+  ConversationMessageEntity,
+  type ConversationMessageAuthor,
+  type ConversationStatus,
+} from './end-users/conversations/conversation.entity.js';
+export { AnonymizationRequestEntity } from './end-users/anonymization-request.entity.js';
+export {
+  END_USERS_PAGE_LIMIT,
+  EndUsersService,
+  type EndUserPage,
+  type EndUserView,
+  type KeyedPage,
+  type ListEndUsersQuery,
+  type PageQuery,
+} from './end-users/end-users.service.js';
+export {
+  EndUsersBulkService,
+  type BulkFailure,
+  type BulkFailureType,
+  type BulkOutcome,
+  type EndUserUpdateInput,
+} from './end-users/end-users-bulk.service.js';
+export {
+  normalizeEmail,
+  normalizePhoneNumber,
+  type EndUserFields,
+  type EndUserInput,
+} from './end-users/end-user-fields.js';
+export { type EndUserRecord } from './end-users/end-user-rows.js';
+export {
+  CustomAttributesService,
+  type CreateCustomAttributeInput,
+  type CustomAttributeValueView,
+  type CustomAttributeView,
+  type UpdateCustomAttributeInput,
+} from './end-users/custom-attributes/custom-attributes.service.js';
+export {
+  type CustomAttributeInputDefinition,
+  type SelectOptionInput,
+} from './end-users/custom-attributes/custom-attribute-definitions.js';
+export {
+  AnonymizationService,
+  type AnonymizationRequestView,
+  type AnonymizeOptions,
+} from './end-users/anonymization.service.js';
+export { EndUserExportService, type EndUserExport } from './end-users/end-user-export.service.js';
+export {
+  CONVERSATIONS_REPOSITORY,
+  type ConversationExport,
+  type ConversationsRepository,
+  type ConversationView,
+} from './end-users/conversations/conversations.repository.js';
+export {
+  ConversationsService,
+  type OpenConversationInput,
+} from './end-users/conversations/conversations.service.js';
+export { EndUsersExceptionFilter } from './end-users/end-users.exception-filter.js';
+export { type EndUsersOptions } from './end-users/end-users.options.js';
+export {
+  PageKeys,
+  type KeysetPage,
+  type KeysetPageRequest,
+  type KeysetPosition,
+} from './common/pagination/keyset.js';
+export {
+  DixaAnonymizationRequest,
+  DixaAnonymizationResponse,
+  DixaBulkActionFailure,
+  DixaBulkActionSuccess,
+  DixaBulkError,
+  DixaBulkResponse,
+  DixaConversation,
+  DixaConversationListResponse,
+  DixaCustomAttributeValue,
+  DixaCustomAttributeValuesResponse,
+  DixaEndUser,
+  DixaEndUserExport,
+  DixaEndUserExportResponse,
+  DixaEndUserListItem,
+  DixaEndUserListResponse,
+  DixaEndUserResponse,
+  DixaError,
+  DixaPageLinks,
+} from './end-users/dto/end-user.response.js';
+export {
+  DixaCustomAttribute,
+  DixaCustomAttributeListResponse,
+  DixaCustomAttributeResponse,
+} from './end-users/dto/custom-attribute.dto.js';

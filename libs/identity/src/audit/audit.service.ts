@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { insertInChunks } from '../common/persistence/bulk-statements.js';
 import { newId, runInTransaction } from '../common/persistence/persistence.js';
 import { AuditLogEntity, type AuditActorType } from './audit-log.entity.js';
 
@@ -44,6 +45,40 @@ export class AuditService {
     } else {
       await runInTransaction(this.dataSource, (own) => own.insert(AuditLogEntity, row));
     }
+  }
+
+  /**
+   * Records many entries of one actor with multi-row statements (bulk writes); pass the transaction's
+   * manager so they commit or roll back with the write.
+   */
+  async recordMany(actor: AuditActor, entries: readonly AuditEntry[], manager: EntityManager): Promise<void> {
+    const createdAt = new Date();
+    await insertInChunks(
+      manager,
+      'identity_audit_log',
+      [
+        { name: 'id', kind: 'uuid' },
+        { name: 'workspace_id', kind: 'uuid' },
+        { name: 'actor_type', kind: 'text' },
+        { name: 'actor_id', kind: 'text' },
+        { name: 'api_user', kind: 'text' },
+        { name: 'action', kind: 'text' },
+        { name: 'target_type', kind: 'text' },
+        { name: 'target_id', kind: 'text' },
+        { name: 'created_at', kind: 'instant' },
+      ],
+      entries.map((entry) => [
+        newId(),
+        entry.workspaceId,
+        actor.type,
+        actor.id,
+        actor.apiUser ?? null,
+        entry.action,
+        entry.targetType,
+        entry.targetId,
+        createdAt,
+      ]),
+    );
   }
 
   /** Newest entries of a workspace first. */

@@ -1,4 +1,4 @@
-import { Controller, type Type, UseFilters, UsePipes } from '@nestjs/common';
+import { Controller, type Provider, type Type, UseFilters, UsePipes } from '@nestjs/common';
 import type { IdentityFeature } from '../../identity.constants.js';
 import type { IdentityPaths } from '../../identity.module-definition.js';
 import type { SurfaceExceptionFilter } from './surface-exception.filter.js';
@@ -12,8 +12,8 @@ import { identityValidationPipe } from './validation.pipe.js';
 export interface SurfaceDescriptor {
   /** The `features` entry that mounts it; `management` (keys, audit log) is always mounted. */
   feature: IdentityFeature | 'management';
-  /** Services, guards and other providers; all are exported to the host. */
-  providers: Type[];
+  /** Services, guards and other providers (classes, or factories behind a token); all are exported to the host. */
+  providers: Provider[];
   /** Controllers and the `paths` option each is mounted under. */
   controllers: { controller: Type; path: keyof IdentityPaths }[];
   /** Answers every error of the surface's routes, and of unreadable bodies under its paths. */
