@@ -10,6 +10,12 @@ export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    // `npm run test:reliability`: fuzzing, isolation matrix, races, faults (some restart services).
+    {
+      ...common,
+      displayName: 'reliability',
+      testMatch: ['<rootDir>/test/reliability/**/*.reliability-spec.ts'],
+    },
   ],
   // e2e specs boot apps and databases; a timeout here is a hang detector, not a speed assertion.
   testTimeout: 60000,
