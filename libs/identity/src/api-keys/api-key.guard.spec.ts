@@ -57,12 +57,17 @@ function build(scope: ApiKeyScope = 'write') {
     scope,
   }));
   const consume = jest.fn<RateLimiter['consume']>(async () => undefined);
+  // Not cached: every check takes `authenticate` (the cached path has its own specs below).
+  const authenticateCached = jest.fn<ApiKeysService['authenticateCached']>(() => undefined);
   const guard = new ApiKeyGuard(
     new Reflector(),
-    { authenticate } as Pick<ApiKeysService, 'authenticate'> as ApiKeysService,
+    { authenticate, authenticateCached } as Pick<
+      ApiKeysService,
+      'authenticate' | 'authenticateCached'
+    > as ApiKeysService,
     { consume } as Pick<RateLimiter, 'consume'> as RateLimiter,
   );
-  return { guard, authenticate, consume };
+  return { guard, authenticate, authenticateCached, consume };
 }
 
 const keyed = (method: string, headers: Record<string, string> = { Authorization: `Token ${KEY}` }) =>
@@ -223,6 +228,78 @@ describe(ApiKeyGuard.name, () => {
       const err = await refusal(check(guard, keyed('GET')));
       expect(err.reason).toBe(IdentityErrorReason.RevokedCredential);
       expect(consume).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('a cached key (the hot path)', () => {
+    const cachedBuild = (scope: ApiKeyScope = 'write') => {
+      const built = build(scope);
+      built.authenticateCached.mockImplementation(() => ({ workspaceId: 'ws-1', apiKeyId: 'key-1', scope }));
+      built.consume.mockImplementation(() => undefined);
+      return built;
+    };
+
+    it('admits synchronously: true, not a promise, without authenticate', () => {
+      const { guard, authenticate, consume } = cachedBuild();
+      const request = keyed('GET');
+      const result = guard.canActivate(
+        httpContext({ request, response: new FakeExpressResponse(), route: plainRoute() }),
+      );
+      expect(result).toBe(true);
+      expect(authenticate).not.toHaveBeenCalled();
+      expect(consume).toHaveBeenCalledWith('api-key:key-1');
+      expect((request as FakeRequest & { identity?: unknown }).identity).toMatchObject({ apiKeyId: 'key-1' });
+    });
+
+    it('still enforces scope and the limiter on a cached key', async () => {
+      const { guard, consume } = cachedBuild('read');
+      await expect(check(guard, keyed('POST'))).rejects.toMatchObject({
+        reason: IdentityErrorReason.ReadOnlyKey,
+      });
+      consume.mockImplementation(() => {
+        throw IdentityError.tooManyRequests(IdentityErrorReason.RateLimited, 'slow down', 1);
+      });
+      const response = new FakeExpressResponse();
+      await expect(check(guard, keyed('GET'), plainRoute(), response)).rejects.toMatchObject({
+        code: IdentityErrorCode.RateLimited,
+      });
+      expect(response.headers['retry-after']).toBe('1');
+    });
+
+    it('passes a cached refusal on (a revoked key is a 401 from the cache too)', async () => {
+      const { guard, authenticateCached, authenticate } = build();
+      authenticateCached.mockImplementation(() => {
+        throw IdentityError.unauthenticated(
+          'This API key has been revoked.',
+          IdentityErrorReason.RevokedCredential,
+        );
+      });
+      await expect(check(guard, keyed('GET'))).rejects.toMatchObject({
+        reason: IdentityErrorReason.RevokedCredential,
+      });
+      expect(authenticate).not.toHaveBeenCalled();
+    });
+
+    it('never bypasses a subclass that overrides authenticate', async () => {
+      const { authenticateCached } = cachedBuild();
+      const seen: string[] = [];
+      class AuditingGuard extends ApiKeyGuard {
+        protected override async authenticate(...args: Parameters<ApiKeyGuard['authenticate']>) {
+          seen.push(args[0].secret);
+          return super.authenticate(...args);
+        }
+      }
+      const { guard: base, consume } = cachedBuild();
+      const guard = new AuditingGuard(
+        new Reflector(),
+        (base as unknown as { apiKeys: ApiKeysService }).apiKeys,
+        {
+          consume,
+        } as Pick<RateLimiter, 'consume'> as RateLimiter,
+      );
+      await expect(check(guard, keyed('GET'))).resolves.toBe(true);
+      expect(seen).toEqual([KEY]);
+      expect(authenticateCached).not.toHaveBeenCalled();
     });
   });
 });

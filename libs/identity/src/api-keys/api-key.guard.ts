@@ -56,9 +56,23 @@ export class ApiKeyGuard extends CredentialGuard<ApiKeyCredential, ApiKeyPrincip
     });
   }
 
-  /** Scope (`@RequireScope()`, else by HTTP method), then the per-key rate limit (unless `@SkipRateLimit()`). */
-  protected override async authorize(principal: ApiKeyPrincipal, context: ExecutionContext): Promise<void> {
-    const method = context.switchToHttp().getRequest<CredentialRequest>().method ?? 'GET';
+  /** A cached key, answered without waiting; undefined when the key is not cached. */
+  protected override authenticateCached(
+    credential: ApiKeyCredential,
+    _request: CredentialRequest,
+  ): ApiKeyPrincipal | undefined {
+    return this.apiKeys.authenticateCached(credential.secret, {
+      apiId: credential.apiId,
+      apiUser: credential.apiUser,
+    });
+  }
+
+  /**
+   * Scope (`@RequireScope()`, else by HTTP method), then the per-key rate limit (unless
+   * `@SkipRateLimit()`); synchronous with the in-process counter, a promise with Redis.
+   */
+  protected override authorize(principal: ApiKeyPrincipal, context: ExecutionContext): void | Promise<void> {
+    const method = context.getArgByIndex<CredentialRequest>(0).method ?? 'GET';
     const required =
       this.routeMetadata<ApiKeyScope>(REQUIRE_SCOPE_KEY, context) ??
       (READ_METHODS.has(method) ? 'read' : 'write');
@@ -69,7 +83,7 @@ export class ApiKeyGuard extends CredentialGuard<ApiKeyCredential, ApiKeyPrincip
       );
     }
     if (!this.routeMetadata<boolean>(SKIP_RATE_LIMIT_KEY, context)) {
-      await this.rateLimiter.consume(`api-key:${principal.apiKeyId}`);
+      return this.rateLimiter.consume(`api-key:${principal.apiKeyId}`);
     }
   }
 }

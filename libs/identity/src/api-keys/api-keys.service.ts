@@ -15,6 +15,7 @@ import {
   runInTransaction,
 } from '../common/persistence/persistence.js';
 import {
+  type CredentialVerdict,
   CredentialVerifier,
   type StoredCredential,
   type VerifyOptions,
@@ -217,6 +218,25 @@ export class ApiKeysService implements OnModuleDestroy {
     options: { apiId?: string; apiUser?: string } & VerifyOptions = {},
   ): Promise<ApiKeyPrincipal> {
     const verdict = await this.verifier.verify('api-key', secret, API_KEY_PREFIX, this.loadKey, options);
+    return this.principalOf(verdict, options);
+  }
+
+  /**
+   * `authenticate` answered from the cache without waiting, or undefined when the key is not cached
+   * (then call `authenticate`). Throws as `authenticate` does for a cached refusal.
+   */
+  authenticateCached(
+    secret: string,
+    options: { apiId?: string; apiUser?: string } = {},
+  ): ApiKeyPrincipal | undefined {
+    const verdict = this.verifier.cached<VerifiedKey>('api-key', secret);
+    return verdict && this.principalOf(verdict, options);
+  }
+
+  private principalOf(
+    verdict: CredentialVerdict<VerifiedKey>,
+    options: { apiId?: string; apiUser?: string },
+  ): ApiKeyPrincipal {
     if (!verdict.valid) {
       throw verdict.failure === 'refused'
         ? IdentityError.unauthenticated(

@@ -135,6 +135,11 @@ export class ExternalUserTokensService {
     return this.verifier.verify(TOKEN_KIND, token, EXTERNAL_USER_TOKEN_PREFIX, this.load, options);
   }
 
+  /** `verify` answered from the cache without waiting, or undefined when not cached. */
+  cached(token: string): CredentialVerdict<ExternalUserPrincipal> | undefined {
+    return this.verifier.cached(TOKEN_KIND, token);
+  }
+
   private readonly load = async (
     hashes: readonly string[],
   ): Promise<StoredCredential<ExternalUserPrincipal> | undefined> => {

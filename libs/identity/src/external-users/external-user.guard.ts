@@ -4,6 +4,7 @@ import { CONSUMES_QUOTA_KEY, REQUIRE_TIER_KEY } from '../identity.constants.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
 import { CredentialGuard } from '../common/http/credential-guard.js';
 import { clientOf, type CredentialRequest, readAuthorization } from '../common/http/credential-request.js';
+import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
 import {
   ExternalUserQuotasService,
   type QuotaName,
@@ -21,6 +22,16 @@ export interface ExternalUserRequest extends CredentialRequest {
   externalUser?: ExternalUserPrincipal;
   /** The quota spent by `@ConsumesQuota()` on this request, after spending. */
   externalUserQuota?: QuotaUsage;
+}
+
+function admitted(verdict: CredentialVerdict<ExternalUserPrincipal>): ExternalUserPrincipal {
+  if (verdict.valid) {
+    return verdict.principal;
+  }
+  if (verdict.failure === 'refused' && verdict.refusal === BLOCKED_REFUSAL) {
+    throw IdentityError.forbidden(IdentityErrorReason.NotAllowed, MESSAGES.blocked);
+  }
+  throw IdentityError.unauthenticated('Access token is invalid or expired.');
 }
 
 /**
@@ -55,17 +66,16 @@ export class ExternalUserGuard extends CredentialGuard<string, ExternalUserPrinc
   }
 
   protected async authenticate(token: string, request: CredentialRequest): Promise<ExternalUserPrincipal> {
-    const verdict = await this.tokens.verify(token, { client: clientOf(request) });
-    if (verdict.valid) {
-      return verdict.principal;
-    }
-    if (verdict.failure === 'refused' && verdict.refusal === BLOCKED_REFUSAL) {
-      throw IdentityError.forbidden(IdentityErrorReason.NotAllowed, MESSAGES.blocked);
-    }
-    throw IdentityError.unauthenticated('Access token is invalid or expired.');
+    return admitted(await this.tokens.verify(token, { client: clientOf(request) }));
   }
 
-  protected override async authorize(user: ExternalUserPrincipal, context: ExecutionContext): Promise<void> {
+  protected override authenticateCached(token: string): ExternalUserPrincipal | undefined {
+    const verdict = this.tokens.cached(token);
+    return verdict && admitted(verdict);
+  }
+
+  /** `@RequireTier()`, then `@ConsumesQuota()` (which waits for the counter store). */
+  protected override authorize(user: ExternalUserPrincipal, context: ExecutionContext): void | Promise<void> {
     const tiers = this.routeMetadata<readonly string[]>(REQUIRE_TIER_KEY, context);
     if (
       tiers &&
@@ -80,8 +90,9 @@ export class ExternalUserGuard extends CredentialGuard<string, ExternalUserPrinc
     }
     const quota = this.routeMetadata<QuotaName>(CONSUMES_QUOTA_KEY, context);
     if (quota) {
-      const usage = await this.quotas.consume(user, quota);
-      context.switchToHttp().getRequest<ExternalUserRequest>().externalUserQuota = usage;
+      return this.quotas.consume(user, quota).then((usage) => {
+        context.getArgByIndex<ExternalUserRequest>(0).externalUserQuota = usage;
+      });
     }
   }
 }

@@ -9,6 +9,7 @@ import {
   headerValue,
   readAuthorization,
 } from '../common/http/credential-request.js';
+import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
 import { wholeNumberOf } from './family-user-doc.js';
 import { type FamilySessionPrincipal, FamilySessionsService } from './family-sessions.service.js';
 import { FamilyUsersService } from './family-users.service.js';
@@ -34,6 +35,15 @@ export interface FamilyUserPrincipal extends FamilySessionPrincipal {
 /** A request admitted by `FamilyUserGuard`. */
 export interface FamilyUserRequest extends CredentialRequest {
   familyUser?: FamilyUserPrincipal;
+}
+
+function admitted(verdict: CredentialVerdict<FamilySessionPrincipal>): FamilyUserPrincipal {
+  if (!verdict.valid) {
+    throw IdentityError.unauthenticated('Family session token is invalid, expired or revoked.');
+  }
+  // A copy per request: the verified principal is shared through the token cache.
+  const self = verdict.principal.cloginId;
+  return { ...verdict.principal, actingFor: { cloginId: self, actorCloginId: self, onBehalf: false } };
 }
 
 /**
@@ -67,21 +77,20 @@ export class FamilyUserGuard extends CredentialGuard<string, FamilyUserPrincipal
   }
 
   protected async authenticate(token: string, request: CredentialRequest): Promise<FamilyUserPrincipal> {
-    const verdict = await this.sessions.verifySession(token, { client: clientOf(request) });
-    if (!verdict.valid) {
-      throw IdentityError.unauthenticated('Family session token is invalid, expired or revoked.');
-    }
-    // A copy per request: the verified principal is shared through the token cache.
-    const self = verdict.principal.cloginId;
-    return { ...verdict.principal, actingFor: { cloginId: self, actorCloginId: self, onBehalf: false } };
+    return admitted(await this.sessions.verifySession(token, { client: clientOf(request) }));
+  }
+
+  protected override authenticateCached(token: string): FamilyUserPrincipal | undefined {
+    const verdict = this.sessions.cachedSession(token);
+    return verdict && admitted(verdict);
   }
 
   /** Resolves `X-Acting-For`: the person themself, or their own child (audited); anyone else is a 403. */
-  protected override async authorize(
+  protected override authorize(
     principal: FamilyUserPrincipal,
     context: ExecutionContext,
-  ): Promise<void> {
-    const header = headerValue(context.switchToHttp().getRequest<CredentialRequest>(), ACTING_FOR_HEADER);
+  ): void | Promise<void> {
+    const header = headerValue(context.getArgByIndex<CredentialRequest>(0), ACTING_FOR_HEADER);
     if (header === undefined || header.trim() === '') {
       return;
     }
@@ -92,6 +101,10 @@ export class FamilyUserGuard extends CredentialGuard<string, FamilyUserPrincipal
     if (target === principal.cloginId) {
       return;
     }
+    return this.actFor(principal, target);
+  }
+
+  private async actFor(principal: FamilyUserPrincipal, target: number): Promise<void> {
     if (!(await this.familyUsers.isChildOf(principal.workspaceId, target, principal.cloginId))) {
       throw IdentityError.forbidden(
         IdentityErrorReason.NotAllowed,

@@ -2,7 +2,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { Reflector } from '@nestjs/core';
 import { type FakeRequest, fakeRequest, httpContext, plainRoute, routeOf } from '../../testing/http-fakes.js';
 import { refusal } from '../../testing/refusal.js';
-import { IdentityErrorReason } from '../common/errors/identity-error.js';
+import { IdentityErrorCode, IdentityErrorReason } from '../common/errors/identity-error.js';
 import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
 import type { ApiEnvironmentTag } from './user-group.entity.js';
 import { RequireEnvironment } from './user-group.decorators.js';
@@ -39,11 +39,13 @@ function build(environment: ApiEnvironmentTag = 'Customer') {
       principal: group(environment),
     }),
   );
-  const guard = new UserGroupTokenGuard(new Reflector(), { verifyToken } as Pick<
+  // Not cached: every check takes verifyToken (the cached path has its own specs below).
+  const cachedToken = jest.fn<UserGroupsService['cachedToken']>(() => undefined);
+  const guard = new UserGroupTokenGuard(new Reflector(), { verifyToken, cachedToken } as Pick<
     UserGroupsService,
-    'verifyToken'
+    'verifyToken' | 'cachedToken'
   > as UserGroupsService);
-  return { guard, verifyToken };
+  return { guard, verifyToken, cachedToken };
 }
 
 const check = (guard: UserGroupTokenGuard, request: FakeRequest, route = plainRoute()) =>
@@ -145,6 +147,36 @@ describe(UserGroupTokenGuard.name, () => {
           true,
         );
       }
+    });
+  });
+
+  describe('a cached token (the hot path)', () => {
+    it('admits synchronously without verifyToken, and still applies @RequireEnvironment', async () => {
+      const { guard, verifyToken, cachedToken } = build('Testing');
+      cachedToken.mockImplementation(() => ({ valid: true, principal: group('Testing') }));
+      const request = fakeRequest({ headers: { Authorization: `Token ${TOKEN}` } });
+      expect(guard.canActivate(httpContext({ request, route: plainRoute() }))).toBe(true);
+      expect(verifyToken).not.toHaveBeenCalled();
+      await expect(
+        check(
+          guard,
+          fakeRequest({ headers: { Authorization: `Token ${TOKEN}` } }),
+          routeOf(DashboardController, 'customerOnly'),
+        ),
+      ).rejects.toMatchObject({
+        reason: IdentityErrorReason.WrongEnvironment,
+      });
+    });
+
+    it('refuses a cached refusal (a rotated token past its grace) with 401, without a lookup', async () => {
+      const { guard, verifyToken, cachedToken } = build();
+      cachedToken.mockImplementation(() => ({ valid: false, failure: 'expired' }));
+      await expect(
+        check(guard, fakeRequest({ headers: { Authorization: `Token ${TOKEN}` } })),
+      ).rejects.toMatchObject({
+        code: IdentityErrorCode.Unauthenticated,
+      });
+      expect(verifyToken).not.toHaveBeenCalled();
     });
   });
 });

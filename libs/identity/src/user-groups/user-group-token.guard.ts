@@ -9,6 +9,7 @@ import {
   readAuthorization,
   readQueryCredential,
 } from '../common/http/credential-request.js';
+import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
 import type { ApiEnvironmentTag } from './user-group.entity.js';
 import { type UserGroupPrincipal, UserGroupsService } from './user-groups.service.js';
 
@@ -20,6 +21,13 @@ export interface UserGroupRequest extends CredentialRequest {
 /** Reads an embed token from `Authorization: Token ugt_…` (or `Bearer`), else from `?token=` for iframes. */
 export function readUserGroupToken(request: CredentialRequest): string | undefined {
   return readAuthorization(request) ?? readQueryCredential(request, 'token');
+}
+
+function admitted(verdict: CredentialVerdict<UserGroupPrincipal>): UserGroupPrincipal {
+  if (!verdict.valid) {
+    throw IdentityError.unauthenticated('User group token is invalid, rotated or revoked.');
+  }
+  return verdict.principal;
 }
 
 /**
@@ -50,11 +58,12 @@ export class UserGroupTokenGuard extends CredentialGuard<string, UserGroupPrinci
   }
 
   protected async authenticate(token: string, request: CredentialRequest): Promise<UserGroupPrincipal> {
-    const verdict = await this.userGroups.verifyToken(token, { client: clientOf(request) });
-    if (!verdict.valid) {
-      throw IdentityError.unauthenticated('User group token is invalid, rotated or revoked.');
-    }
-    return verdict.principal;
+    return admitted(await this.userGroups.verifyToken(token, { client: clientOf(request) }));
+  }
+
+  protected override authenticateCached(token: string): UserGroupPrincipal | undefined {
+    const verdict = this.userGroups.cachedToken(token);
+    return verdict && admitted(verdict);
   }
 
   protected override authorize(group: UserGroupPrincipal, context: ExecutionContext): void {

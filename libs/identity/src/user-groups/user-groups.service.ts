@@ -261,6 +261,11 @@ export class UserGroupsService {
     return this.verifier.verify('user-group-token', token, USER_GROUP_TOKEN_PREFIX, this.loadToken, options);
   }
 
+  /** `verifyToken` answered from the cache without waiting, or undefined when not cached. */
+  cachedToken(token: string): CredentialVerdict<UserGroupPrincipal> | undefined {
+    return this.verifier.cached('user-group-token', token);
+  }
+
   /** The group a valid embed token belongs to, or undefined; for host code. */
   async findByToken(token: string): Promise<UserGroupPrincipal | undefined> {
     const verdict = await this.verifyToken(token);

@@ -7,14 +7,22 @@ import { setResponseHeader } from './http-reply.js';
 /** Metadata read once per (handler, class) pair and kept, so a request pays a map lookup only. */
 type MetadataCache = WeakMap<object, WeakMap<object, Map<string, unknown>>>;
 
+type GuardedRequest = CredentialRequest & Record<string, unknown>;
+
 /**
  * Base of the module's guards: read the credential (`getToken`), check it (`authenticate`), apply the
  * route's rules (`authorize`), then attach the principal to the request for its `@CurrentX()`
  * decorator. Hosts may subclass a guard and override the protected hooks, as with `ThrottlerGuard`.
  * A 429 from any step carries `Retry-After`, on the module's routes and on the host's own.
+ *
+ * The hot path: when the credential's verdict is cached (`authenticateCached`) and the route's rules
+ * need nothing asynchronous, the guard answers synchronously: no promise, no database, no allocation
+ * beyond the request's own. A subclass that overrides `authenticate` without `authenticateCached`
+ * always takes the `authenticate` path, so its override is never bypassed.
  */
 export abstract class CredentialGuard<C, P> implements CanActivate {
   private readonly metadataCache: MetadataCache = new WeakMap();
+  private cachedPath: boolean | undefined;
 
   constructor(protected readonly reflector: Reflector) {}
 
@@ -27,30 +35,94 @@ export abstract class CredentialGuard<C, P> implements CanActivate {
   /** Checks the credential; throws an `IdentityError` (401, 429) when it does not authenticate. */
   protected abstract authenticate(credential: C, request: CredentialRequest): Promise<P>;
 
+  /**
+   * `authenticate` answered without waiting when the verdict is cached (throwing as `authenticate`
+   * would for a cached refusal), or undefined to take `authenticate`. Optional.
+   */
+  protected authenticateCached?(credential: C, request: CredentialRequest): P | undefined;
+
   /** The error for a request that sent no credential at all. */
   protected abstract missingCredential(): IdentityError;
 
-  /** The route's rules for an authenticated principal (scope, environment, tier…); throws 403 or 429. */
+  /**
+   * The route's rules for an authenticated principal (scope, environment, tier…); throws 403 or 429.
+   * Return nothing when the rules were settled synchronously, a promise when they need to wait.
+   */
   protected authorize(_principal: P, _context: ExecutionContext): void | Promise<void> {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const http = context.switchToHttp();
-    const request = http.getRequest<CredentialRequest & Record<string, unknown>>();
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const request = context.getArgByIndex<GuardedRequest>(0);
     try {
       const credential = this.getToken(request);
       if (credential === undefined) {
         throw this.missingCredential();
       }
+      const principal = this.usesCachedPath() ? this.authenticateCached!(credential, request) : undefined;
+      if (principal === undefined) {
+        return this.activate(credential, request, context);
+      }
+      const pending = this.authorize(principal, context);
+      if (pending) {
+        return this.admitAfter(pending, principal, request, context);
+      }
+      request[this.principalProperty] = principal;
+      return true;
+    } catch (err) {
+      // Refusals leave as a rejected promise, as from any async guard (hosts may await canActivate).
+      return Promise.reject(this.withRetryAfter(err, context));
+    }
+  }
+
+  private async activate(
+    credential: C,
+    request: GuardedRequest,
+    context: ExecutionContext,
+  ): Promise<boolean> {
+    try {
       const principal = await this.authenticate(credential, request);
       await this.authorize(principal, context);
       request[this.principalProperty] = principal;
       return true;
     } catch (err) {
-      if (err instanceof IdentityError && err.details.retryAfterSeconds !== undefined) {
-        setResponseHeader(http.getResponse<object>(), 'Retry-After', String(err.details.retryAfterSeconds));
-      }
-      throw err;
+      throw this.withRetryAfter(err, context);
     }
+  }
+
+  private async admitAfter(
+    pending: Promise<void>,
+    principal: P,
+    request: GuardedRequest,
+    context: ExecutionContext,
+  ): Promise<boolean> {
+    try {
+      await pending;
+      request[this.principalProperty] = principal;
+      return true;
+    } catch (err) {
+      throw this.withRetryAfter(err, context);
+    }
+  }
+
+  /** A 429 tells the client when to come back, whichever route it was refused on. */
+  private withRetryAfter(err: unknown, context: ExecutionContext): unknown {
+    if (err instanceof IdentityError && err.details.retryAfterSeconds !== undefined) {
+      setResponseHeader(
+        context.getArgByIndex<object>(1),
+        'Retry-After',
+        String(err.details.retryAfterSeconds),
+      );
+    }
+    return err;
+  }
+
+  /** The cached path is taken only when `authenticateCached` comes from the class that defines `authenticate`. */
+  private usesCachedPath(): boolean {
+    if (this.cachedPath === undefined) {
+      this.cachedPath =
+        typeof this.authenticateCached === 'function' &&
+        definerOf(this, 'authenticate') === definerOf(this, 'authenticateCached');
+    }
+    return this.cachedPath;
   }
 
   /** `reflector.getAllAndOverride(key, [handler, class])`, computed once per route and then kept. */
@@ -72,4 +144,13 @@ export abstract class CredentialGuard<C, P> implements CanActivate {
     }
     return values.get(key) as T | undefined;
   }
+}
+
+/** The prototype in `object`'s chain that defines `name` itself. */
+function definerOf(object: object, name: string): object | null {
+  let proto: object | null = Object.getPrototypeOf(object) as object | null;
+  while (proto && !Object.prototype.hasOwnProperty.call(proto, name)) {
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  return proto;
 }

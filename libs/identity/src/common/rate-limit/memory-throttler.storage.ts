@@ -31,6 +31,11 @@ export class MemoryThrottlerStorage implements ThrottlerStorage {
     _blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    return this.hit(key, ttl, limit, throttlerName);
+  }
+
+  /** `increment` without a promise: the rate limiter's hot path uses it when this is its store. */
+  hit(key: string, ttl: number, limit: number, throttlerName: string): ThrottlerStorageRecord {
     const now = Date.now();
     this.sweep(now);
     const id = `${throttlerName}:${key}`;

@@ -9,12 +9,15 @@ import { RateLimiter } from './rate-limiter.js';
 const options = (perSecond: number) =>
   resolveIdentityOptions({ tokenSecret: 'x'.repeat(32), rateLimit: { perSecond } }, {});
 
+/** A consume as a promise, whether the limiter answered synchronously or not. */
+const consumed = (sut: RateLimiter, subject: string) => Promise.resolve().then(() => sut.consume(subject));
+
 describe(RateLimiter.name, () => {
   it('lets perSecond requests through, then refuses with a 429 saying when to retry', async () => {
     const sut = new RateLimiter(options(2), new MemoryThrottlerStorage());
-    await sut.consume('k');
-    await sut.consume('k');
-    const refused = sut.consume('k');
+    await consumed(sut, 'k');
+    await consumed(sut, 'k');
+    const refused = consumed(sut, 'k');
     await expect(refused).rejects.toMatchObject({ code: IdentityErrorCode.RateLimited });
     const error = (await refused.catch((err: unknown) => err)) as IdentityError;
     expect(error.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
@@ -26,12 +29,28 @@ describe(RateLimiter.name, () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       const sut = new RateLimiter(options(1), failing);
-      await expect(sut.consume('k')).resolves.toBeUndefined();
-      await expect(sut.consume('k')).resolves.toBeUndefined();
+      await expect(consumed(sut, 'k')).resolves.toBeUndefined();
+      await expect(consumed(sut, 'k')).resolves.toBeUndefined();
       expect(warn).toHaveBeenCalledTimes(1); // not once per request
       expect(String(warn.mock.calls[0][0])).toContain('ECONNREFUSED');
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it('answers synchronously with the in-process store (the guard hot path waits for nothing)', () => {
+    const sut = new RateLimiter(options(1), new MemoryThrottlerStorage());
+    expect(sut.consume('k')).toBeUndefined();
+    expect(() => sut.consume('k')).toThrow(expect.objectContaining({ code: IdentityErrorCode.RateLimited }));
+  });
+
+  it('waits for any other store (Redis) and refuses through the promise', async () => {
+    const memory = new MemoryThrottlerStorage();
+    const remote: ThrottlerStorage = { increment: (...args) => memory.increment(...args) };
+    const sut = new RateLimiter(options(1), remote);
+    const first = sut.consume('k');
+    expect(first).toBeInstanceOf(Promise);
+    await first;
+    await expect(sut.consume('k')).rejects.toMatchObject({ code: IdentityErrorCode.RateLimited });
   });
 });

@@ -3,6 +3,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { IDENTITY_RESOLVED_OPTIONS, IDENTITY_THROTTLER_STORAGE } from '../../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
 import { IdentityError, IdentityErrorReason } from '../errors/identity-error.js';
+import { MemoryThrottlerStorage, type ThrottlerStorageRecord } from './memory-throttler.storage.js';
 
 /** Per-credential request limit (Dixa: 10 requests per second per API key) over a @nestjs/throttler storage. */
 @Injectable()
@@ -24,25 +25,37 @@ export class RateLimiter {
 
   /**
    * Counts one request of `subject`; over the limit, throws a 429 `IdentityError` with the seconds to
-   * wait (the guard and the surface filters turn them into `Retry-After`).
+   * wait (the guard and the surface filters turn them into `Retry-After`). With the in-process store it
+   * answers synchronously; with Redis it returns a promise (await it either way).
    */
-  async consume(subject: string): Promise<void> {
+  consume(subject: string): void | Promise<void> {
     const limit = this.options.rateLimit;
     if (limit === false) {
       return;
     }
-    let record: Awaited<ReturnType<ThrottlerStorage['increment']>>;
+    if (this.storage instanceof MemoryThrottlerStorage) {
+      return this.judge(this.storage.hit(subject, 1000, limit.perSecond, 'identity'), limit.perSecond);
+    }
+    return this.consumeAsync(subject, limit.perSecond);
+  }
+
+  private async consumeAsync(subject: string, perSecond: number): Promise<void> {
+    let record: ThrottlerStorageRecord;
     try {
-      record = await this.storage.increment(subject, 1000, limit.perSecond, 1000, 'identity');
+      record = await this.storage.increment(subject, 1000, perSecond, 1000, 'identity');
     } catch (err) {
       // The counter store (Redis) is down: serve the request rather than fail every call with it.
       this.warnStorageDown(err);
       return;
     }
-    if (record.isBlocked || record.totalHits > limit.perSecond) {
+    this.judge(record, perSecond);
+  }
+
+  private judge(record: ThrottlerStorageRecord, perSecond: number): void {
+    if (record.isBlocked || record.totalHits > perSecond) {
       throw IdentityError.tooManyRequests(
         IdentityErrorReason.RateLimited,
-        `Rate limit exceeded: at most ${limit.perSecond} requests per second per API key.`,
+        `Rate limit exceeded: at most ${perSecond} requests per second per API key.`,
         Math.max(1, record.timeToBlockExpire || record.timeToExpire),
       );
     }

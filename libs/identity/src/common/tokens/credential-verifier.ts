@@ -48,12 +48,15 @@ interface CachedVerdict<P> {
   principal: P;
   expiresAt?: number | null;
   refusal?: string;
+  /** The valid verdict, made once: a cache hit allocates nothing. */
+  accepted: CredentialVerdict<P>;
 }
 
 /**
  * The one protocol every token check follows (API keys, embed tokens, access tokens, session tokens):
- * well-formed check → hash → cache → (failure limit) → ticket → one indexed lookup under every
- * configured secret → constant-time match → cache with tags. A surface supplies only `load(hashes)`.
+ * digest → cache (a hit ends here: `cached()` answers it without a promise) → well-formed check →
+ * (failure limit) → ticket → one indexed lookup under the HMAC of every configured secret →
+ * constant-time match → cache with tags. A surface supplies only `load(hashes)`.
  *
  * Unknown credentials are remembered briefly (bounded), so repeating one costs no query; since every
  * credential is minted fresh, none can have been presented before it existed. Failed lookups count
@@ -78,6 +81,16 @@ export class CredentialVerifier {
   }
 
   /**
+   * The verdict the cache holds for `presented`, without waiting: undefined on a miss (then call
+   * `verify`). The guards' hot path: a cache hit costs one digest and one map lookup, no promise.
+   * Only credentials that passed the full check are cached, so a hit needs no format check.
+   */
+  cached<P>(kind: string, presented: string): CredentialVerdict<P> | undefined {
+    const cached = this.cache.get<CachedVerdict<P>>(kind, this.hasher.cacheKey(presented));
+    return cached && this.judge(cached);
+  }
+
+  /**
    * Checks `presented` as a credential of `kind` whose format is `<prefix>_…`. Never throws for a bad
    * credential (the verdict says why), only a 429 `IdentityError` when the client failed too often.
    */
@@ -88,21 +101,21 @@ export class CredentialVerifier {
     load: CredentialLoader<P>,
     options: VerifyOptions = {},
   ): Promise<CredentialVerdict<P>> {
-    if (!isWellFormedToken(presented, prefix)) {
-      return { valid: false, failure: 'malformed' };
-    }
-    const hash = this.hasher.hash(presented);
+    const key = this.hasher.cacheKey(presented);
     if (!options.fresh) {
-      const cached = this.cache.get<CachedVerdict<P>>(kind, hash);
+      const cached = this.cache.get<CachedVerdict<P>>(kind, key);
       if (cached) {
         return this.judge(cached);
       }
+    }
+    if (!isWellFormedToken(presented, prefix)) {
+      return { valid: false, failure: 'malformed' };
     }
     // Past here a check may cost a lookup: a client that failed too often waits first.
     if (options.client !== undefined) {
       this.failures.assertAllowed(options.client);
     }
-    const unknownKey = `${kind}:${hash}`;
+    const unknownKey = `${kind}:${key}`;
     if (!options.fresh && this.unknown?.has(unknownKey)) {
       return { valid: false, failure: 'unknown' };
     }
@@ -112,9 +125,10 @@ export class CredentialVerifier {
       this.failures.recordFailure(options.client);
     }
     const ticket = this.cache.ticket();
-    const stored = await load(this.hasher.hashes(presented));
+    const hashes = this.hasher.hashes(presented);
+    const stored = await load(hashes);
     let verdict: CredentialVerdict<P>;
-    if (!stored || !this.hasher.matches(presented, stored.hash)) {
+    if (!stored || !this.hasher.matchesAny(hashes, stored.hash)) {
       this.unknown?.set(unknownKey, true);
       verdict = { valid: false, failure: 'unknown' };
     } else {
@@ -122,8 +136,9 @@ export class CredentialVerifier {
         principal: stored.principal,
         expiresAt: stored.expiresAt,
         refusal: stored.refusal,
+        accepted: { valid: true, principal: stored.principal },
       };
-      this.cache.set(kind, hash, cached, stored.tags, ticket);
+      this.cache.set(kind, key, cached, stored.tags, ticket);
       verdict = this.judge(cached);
     }
     // Only failures that cost a lookup count: cached refusals (a rotated token in an old tab behind an
@@ -139,7 +154,7 @@ export class CredentialVerifier {
    * from outside (e.g. a bootstrap key), since only such a secret can have been presented before.
    */
   forgetUnknown(kind: string, presented: string): void {
-    this.unknown?.delete(`${kind}:${this.hasher.hash(presented)}`);
+    this.unknown?.delete(`${kind}:${this.hasher.cacheKey(presented)}`);
   }
 
   /** An expiry that cannot be read (NaN) counts as passed: fail closed. */
@@ -154,6 +169,6 @@ export class CredentialVerifier {
     if (verdict.refusal !== undefined) {
       return { valid: false, failure: 'refused', refusal: verdict.refusal, principal: verdict.principal };
     }
-    return { valid: true, principal: verdict.principal };
+    return verdict.accepted;
   }
 }

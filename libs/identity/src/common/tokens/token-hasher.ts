@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash as digest, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { IDENTITY_RESOLVED_OPTIONS } from '../../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
@@ -30,15 +30,29 @@ export class TokenHasher {
 
   /** Constant-time check of a presented secret against a stored hash made under any configured secret. */
   matches(secret: string, storedHash: string): boolean {
+    return this.matchesAny(this.hashes(secret), storedHash);
+  }
+
+  /** `matches` for hashes already computed with `hashes(secret)`: a lookup hashes each secret once. */
+  matchesAny(hashes: readonly string[], storedHash: string): boolean {
     const stored = Buffer.from(storedHash, 'hex');
     let found = false;
     // Every candidate is compared, with no early exit, so the time does not tell which secret matched.
-    for (const hash of this.hashes(secret)) {
+    for (const hash of hashes) {
       const presented = Buffer.from(hash, 'hex');
       const equal = presented.length === stored.length && timingSafeEqual(presented, stored);
       found = equal || found;
     }
     return found;
+  }
+
+  /**
+   * The key of a presented secret in the in-process caches: an unkeyed SHA-256 (one native call, no
+   * HMAC object per request). It never leaves the process and is never stored; a secret has at least
+   * 24 random bytes, so the digest reveals nothing. The database keeps only `hash()`.
+   */
+  cacheKey(secret: string): string {
+    return digest('sha256', secret, 'base64');
   }
 }
 
