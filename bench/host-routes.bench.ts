@@ -468,7 +468,43 @@ export function hostRouteTable(rows: BenchRow[]): string {
   return lines.join('\n');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/**
+ * `node --cpu-prof dist/bench/host-routes.bench.js --profile express api-key [--cold] [--postgres]`: one
+ * route under load for 8 s (SQLite unless --postgres; warm cache unless --cold), for a CPU profile of the
+ * server (the load runs in another process).
+ */
+async function profile(adapter: Adapter, route: RouteName, cold: boolean, postgres: boolean): Promise<void> {
+  const database = (postgres && (await postgresDatabase())) || sqliteDatabase();
+  try {
+    const headers = await onHost(adapter, database, true, credentials);
+    await onHost(adapter, database, !cold, async (host) => {
+      const result = await load({
+        url: `${host.origin}/host/${route}`,
+        headers: headers[route],
+        connections: CONNECTIONS,
+        seconds: 8,
+      });
+      console.log(`${adapter} /host/${route}: ${Math.round(result.requestsPerSecond)} req/s`);
+    });
+  } finally {
+    generator?.kill();
+    await database.drop();
+  }
+}
+
+if (
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(process.argv[1]).href &&
+  process.argv[2] === '--profile'
+) {
+  const flags = process.argv.slice(5);
+  await profile(
+    process.argv[3] as Adapter,
+    process.argv[4] as RouteName,
+    flags.includes('--cold'),
+    flags.includes('--postgres'),
+  );
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');
   const rows = await hostRouteScenarios({ quick });
   console.log(hostRouteTable(rows));

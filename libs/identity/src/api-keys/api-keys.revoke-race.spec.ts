@@ -1,34 +1,29 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { getRepositoryToken } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { IdentityErrorCode } from '../common/errors/identity-error.js';
 import { expectIdentityError, type ServiceSetup, setup } from '../../testing/service-setup.js';
-import { ApiKeyEntity } from './api-key.entity.js';
 import { ApiKeysService } from './api-keys.service.js';
+
+type KeyLoader = (hashes: readonly string[]) => Promise<unknown>;
 
 /**
  * Holds the key lookup of `authenticate` after the database answered and before the answer reaches the
- * service, through the entity manager's `query` (the path of the lean lookup; the writes of `revoke` go
- * through query runners and pass untouched).
+ * verifier, by wrapping the service's loader (the writes of `revoke` pass untouched).
  */
-function holdKeyLookups(manager: Repository<ApiKeyEntity>['manager']) {
-  const query = manager.query.bind(manager);
+function holdKeyLookups(service: ApiKeysService) {
+  const seam = service as unknown as { loadKey: KeyLoader };
+  const load = seam.loadKey;
   let answered: () => void = () => undefined;
   const lookupAnswered = new Promise<void>((resolve) => (answered = resolve));
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
   let lookups = 0;
-  jest
-    .spyOn(manager, 'query')
-    .mockImplementation(async (sql: string, params?: Parameters<typeof query>[1]) => {
-      const rows: unknown = await query(sql, params);
-      if (/FROM identity_api_keys WHERE hash/.test(sql)) {
-        lookups++;
-        answered();
-        await released;
-      }
-      return rows;
-    });
+  seam.loadKey = async (hashes) => {
+    const stored = await load(hashes);
+    lookups++;
+    answered();
+    await released;
+    return stored;
+  };
   return { lookupAnswered, release, lookups: () => lookups };
 }
 
@@ -49,9 +44,7 @@ describe(`${ApiKeysService.name} revoke racing an in-flight check`, () => {
 
   it('leaves no cached "valid" verdict when the revoke commits between the lookup and its return', async () => {
     const { apiKey, secret } = await sut.create(workspaceId, { scope: 'read' });
-    const hold = holdKeyLookups(
-      ctx.module.get<Repository<ApiKeyEntity>>(getRepositoryToken(ApiKeyEntity)).manager,
-    );
+    const hold = holdKeyLookups(sut);
 
     const check = sut.authenticate(secret);
     await hold.lookupAnswered; // the row was read while the key was live
@@ -65,9 +58,7 @@ describe(`${ApiKeysService.name} revoke racing an in-flight check`, () => {
 
   it('caches a verdict when nothing was invalidated meanwhile, so the seam itself holds nothing back', async () => {
     const { secret } = await sut.create(workspaceId, {});
-    const hold = holdKeyLookups(
-      ctx.module.get<Repository<ApiKeyEntity>>(getRepositoryToken(ApiKeyEntity)).manager,
-    );
+    const hold = holdKeyLookups(sut);
     hold.release();
 
     await sut.authenticate(secret);

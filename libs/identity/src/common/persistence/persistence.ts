@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import {
   type DataSource,
   type EntityManager,
@@ -134,10 +135,58 @@ export async function lockRow(manager: EntityManager, table: string, id: string)
   return rows.length > 0;
 }
 
+/** A prepared better-sqlite3 statement, as far as `queryRows` uses it. */
+interface SqliteStatement {
+  reader: boolean;
+  all(...params: unknown[]): unknown[];
+}
+
+/** The PostgreSQL text of each `?` query, and the prepared SQLite statement of each, made once. */
+const MAX_KEPT_STATEMENTS = 256;
+const postgresTexts = new Map<string, string>();
+const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+
+function postgresText(sql: string): string {
+  let text = postgresTexts.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replace(/\?/g, () => `$${++n}`);
+    if (postgresTexts.size >= MAX_KEPT_STATEMENTS) {
+      postgresTexts.clear(); // SQL built with a varying number of placeholders must not grow it forever
+    }
+    postgresTexts.set(sql, text);
+  }
+  return text;
+}
+
+function sqliteStatement(
+  connection: { prepare(sql: string): SqliteStatement },
+  sql: string,
+): SqliteStatement {
+  let statements = sqliteStatements.get(connection);
+  if (!statements) {
+    statements = new Map();
+    sqliteStatements.set(connection, statements);
+  }
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = connection.prepare(sql);
+    if (statements.size >= MAX_KEPT_STATEMENTS) {
+      statements.clear();
+    }
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
 /**
- * One raw query with `?` placeholders (numbered `$n` on PostgreSQL), answering plain rows: the lean
- * path for lookups on every request, without query builder or entity hydration. Every `?` is a
- * placeholder: keep literals and operators containing `?` out of the SQL.
+ * One raw read with `?` placeholders (numbered `$n` on PostgreSQL), answering plain rows: the lean path
+ * for lookups on every request (token checks), without query builder or entity hydration. Outside a
+ * transaction it goes straight to the driver (the pg pool; a prepared better-sqlite3 statement, run
+ * synchronously), skipping TypeORM's query runner; the data source's logger still sees the query and
+ * a failure is still a `QueryFailedError`. Inside a transaction (a manager with a query runner) it
+ * runs on that transaction. Every `?` is a placeholder: keep literals containing `?` out of the SQL.
+ * Each SQL text is prepared once and kept (up to 256 of them).
  */
 export async function queryRows<T>(
   dataSource: DataSource | EntityManager,
@@ -145,10 +194,28 @@ export async function queryRows<T>(
   params: unknown[],
 ): Promise<T[]> {
   const manager = 'manager' in dataSource ? dataSource.manager : dataSource;
-  let text = sql;
-  if (dialectOf(manager.connection) === 'postgres') {
-    let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
+  const connection = manager.connection;
+  const postgres = dialectOf(connection) === 'postgres';
+  const text = postgres ? postgresText(sql) : sql;
+  if (manager.queryRunner || !params.every((p) => typeof p === 'string' || typeof p === 'number')) {
+    return (await manager.query(text, params)) as T[];
+  }
+  const driver = connection.driver as { master?: pg.Pool; databaseConnection?: unknown };
+  try {
+    if (postgres && driver.master) {
+      connection.logger.logQuery(text, params);
+      return (await driver.master.query(text, params)).rows as T[];
+    }
+    const database = driver.databaseConnection as { prepare(sql: string): SqliteStatement } | undefined;
+    if (!postgres && database) {
+      const statement = sqliteStatement(database, sql);
+      if (statement.reader) {
+        connection.logger.logQuery(text, params);
+        return statement.all(...params) as T[];
+      }
+    }
+  } catch (err) {
+    throw new QueryFailedError(text, params, err as Error);
   }
   return (await manager.query(text, params)) as T[];
 }
