@@ -3,10 +3,11 @@ import { IdentityError } from '../src/index.js';
 
 /**
  * The `IdentityError` a promise rejects with (a guard's refusal, a service's domain error); fails the
- * test when it resolves, or rejects with anything else.
+ * test when it resolves, or rejects with anything else. A plain value (a guard that admitted
+ * synchronously) counts as resolved.
  */
-export async function refusal(promise: Promise<unknown>): Promise<IdentityError> {
-  const err = await promise.then(
+export async function refusal(outcome: Promise<unknown> | boolean): Promise<IdentityError> {
+  const err = await Promise.resolve(outcome).then(
     () => {
       throw new Error('expected a refusal');
     },

@@ -64,8 +64,8 @@ class RecordingGuard extends CredentialGuard<string, Principal> {
 
 const withCredential = (credential = 'c-1') => fakeRequest({ headers: { 'X-Credential': credential } });
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
+async function rejectionOf(outcome: Promise<unknown> | boolean): Promise<unknown> {
+  return Promise.resolve(outcome).then(
     () => {
       throw new Error('expected a rejection');
     },
