@@ -55,20 +55,31 @@ async function credentials(t: TestApp): Promise<Credentials> {
   const external = await t.app
     .get(ExternalUsersService)
     .authenticate(workspaceId, { channelId: channel.id, externalId: 'hot-path-user' });
+  // Setup calls use the workspace's own key, so the key under test is first checked by the test itself.
+  const setupKey = t.workspace.writeKey;
   const project = await t.http
     .post('/reg/api2/projects/')
-    .set('Authorization', `Token ${secret}`)
+    .set('Authorization', `Token ${setupKey}`)
     .send({ action: 'create', doc: { name: 'Hot path camp' } });
   const person = { username: 'hot.path@example.com', password: 'hot-path-password-1' };
-  const users = (body: object) => t.http.post('/reg/api2/users/').set(regpack(secret)).send(body);
-  await users({
+  const users = (body: object) => t.http.post('/reg/api2/users/').set(regpack(setupKey)).send(body);
+  const created = await users({
     action: 'create',
     group_id: project.body.group_id,
     doc: { ...person, main_email: person.username, first_name: 'Hot', last_name: 'Path' },
   });
   const login = await users({ action: 'login', group_id: project.body.group_id, doc: person });
   const session = await t.http.post('/reg/api2/session').send({ user_token: login.body.user_token });
-  expect(session.status).toBe(200);
+  expect({
+    created: created.status,
+    login: login.status,
+    session: session.status,
+    body: [created.body, login.body],
+  }).toMatchObject({
+    created: 200,
+    login: 200,
+    session: 200,
+  });
   return {
     apiKey: secret,
     apiKeyId: apiKey.id,
@@ -131,7 +142,7 @@ describe.each(HTTP_ADAPTERS)('guard hot path on %s', (adapter) => {
         expect(me.status).toBe(200);
         const update = await ctx.app.http
           .post('/reg/api2/users/')
-          .set(regpack(c.apiKey))
+          .set(regpack(ctx.app.workspace.writeKey))
           .send({
             action: 'update',
             group_id: c.groupId,
