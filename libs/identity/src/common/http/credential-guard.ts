@@ -1,6 +1,7 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { IdentityError } from '../errors/identity-error.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../persistence/connection-errors.js';
 import type { CredentialRequest } from './credential-request.js';
 import { setResponseHeader } from './http-reply.js';
 
@@ -11,7 +12,8 @@ type MetadataCache = WeakMap<object, WeakMap<object, Map<string, unknown>>>;
  * Base of the module's guards: read the credential (`getToken`), check it (`authenticate`), apply the
  * route's rules (`authorize`), then attach the principal to the request for its `@CurrentX()`
  * decorator. Hosts may subclass a guard and override the protected hooks, as with `ThrottlerGuard`.
- * A 429 from any step carries `Retry-After`, on the module's routes and on the host's own.
+ * A 429 from any step carries `Retry-After`, on the module's routes and on the host's own; so does the
+ * 503 of a database that cannot be reached.
  */
 export abstract class CredentialGuard<C, P> implements CanActivate {
   private readonly metadataCache: MetadataCache = new WeakMap();
@@ -45,7 +47,15 @@ export abstract class CredentialGuard<C, P> implements CanActivate {
       await this.authorize(principal, context);
       request[this.principalProperty] = principal;
       return true;
-    } catch (err) {
+    } catch (caught) {
+      // On a host's own routes Nest's default handler answers any non-HTTP error 500: a lost database
+      // connection while checking the credential is a 503 with Retry-After there too.
+      const err = isDatabaseUnavailable(caught)
+        ? IdentityError.unavailable(
+            'The database is unavailable; the credential could not be checked. Try again shortly.',
+            DATABASE_RETRY_AFTER_SECONDS,
+          )
+        : caught;
       if (err instanceof IdentityError && err.details.retryAfterSeconds !== undefined) {
         setResponseHeader(http.getResponse<object>(), 'Retry-After', String(err.details.retryAfterSeconds));
       }
