@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { QueryFailedError } from 'typeorm';
+import {
+  QueryFailedError,
+  QueryRunnerAlreadyReleasedError,
+  QueryRunnerProviderAlreadyReleasedError,
+} from 'typeorm';
 import { isDatabaseUnavailable } from './connection-errors.js';
 
 const driverError = (message: string, code?: string) => Object.assign(new Error(message), { code });
@@ -23,6 +27,8 @@ describe(isDatabaseUnavailable.name, () => {
       new AggregateError([driverError('x', 'ECONNREFUSED')], 'all failed'),
     ],
     ['a pool connect timeout', new Error('timeout exceeded when trying to connect')],
+    ['a transaction whose connection broke', new QueryRunnerAlreadyReleasedError()],
+    ['a query through a released runner', new QueryRunnerProviderAlreadyReleasedError()],
   ])('recognizes %s', (_case, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

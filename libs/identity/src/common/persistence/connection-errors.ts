@@ -21,12 +21,25 @@ const SOCKET_CODES = new Set([
 const DRIVER_MESSAGES =
   /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect/i;
 
+/**
+ * TypeORM's errors for a query on a connection it already gave back: on PostgreSQL that happens when
+ * the connection broke mid-transaction (the driver drops a client that errored), so the next statement
+ * of the transaction finds its runner released.
+ */
+const RELEASED_RUNNER_ERRORS = new Set([
+  'QueryRunnerAlreadyReleasedError',
+  'QueryRunnerProviderAlreadyReleasedError',
+]);
+
 function isLostConnection(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) {
     return false;
   }
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, message, name } = error as { code?: unknown; message?: unknown; name?: unknown };
   if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.test(code) || SOCKET_CODES.has(code))) {
+    return true;
+  }
+  if (typeof name === 'string' && RELEASED_RUNNER_ERRORS.has(name)) {
     return true;
   }
   return typeof message === 'string' && DRIVER_MESSAGES.test(message);
