@@ -204,13 +204,7 @@ describeOnPostgres('faults on PostgreSQL', () => {
       expect(slowest).toBeLessThan(CALL_TIMEOUT_MS);
       expect(refused.filter((a) => !(Number(a.headers.get('retry-after')) >= 1))).toEqual([]);
       expect(later.length).toBeGreaterThan(0);
-      expect(tally(later)).toEqual({
-        ...Object.fromEntries(
-          Object.keys(tally(later))
-            .filter((s) => s < '300')
-            .map((s) => [s, tally(later)[Number(s)]]),
-        ),
-      });
+      expect(later.filter((a) => a.status < 200 || a.status >= 300).map((a) => a.status)).toEqual([]);
     } finally {
       errors.mockRestore();
       await t.close();
