@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { recordFigure } from './figures.js';
 import { ADMIN_DATABASE_URL, createTestDatabase, TEST_DB, type TestDatabase } from '../utils/database.js';
-import { createTestApp, type TestApp } from '../utils/test-app.js';
+import { createTestApp } from '../utils/test-app.js';
 import { type Answer, CALL_TIMEOUT_MS, call, listen, scalar, tally } from './support-b/harness.js';
 import { startThrowawayPostgres, startThrowawayRedis } from './support-b/throwaway-services.js';
 
