@@ -43,6 +43,7 @@ describeOnPostgres('faults on PostgreSQL', () => {
   it('a backend terminated in the middle of a bulk call: that call is rolled back and answered 503, the next succeeds', async () => {
     const database = await databaseNamed('identity-fault-bulk');
     const t = await createTestApp({ database });
+    const errors = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const admin = new pg.Client({ connectionString: database.adminUrl });
     const probe = new pg.Client({ connectionString: database.adminUrl });
     try {
@@ -120,6 +121,7 @@ describeOnPostgres('faults on PostgreSQL', () => {
     } finally {
       await admin.end().catch(() => undefined);
       await probe.end().catch(() => undefined);
+      errors.mockRestore();
       await t.close();
     }
   }, 60_000);
