@@ -117,6 +117,33 @@ describe(EndUsersBulkService.name, () => {
     expect(await count()).toBe(0);
   });
 
+  it('rejects the whole call as Unavailable (503), and writes nothing, when the connection is lost mid-call', async () => {
+    const original = dataSource.createQueryRunner.bind(dataSource);
+    jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((...args) => {
+      const runner = original(...args);
+      const run = runner.query.bind(runner);
+      runner.query = ((sql: string, params?: unknown[], structured?: boolean) =>
+        sql.startsWith('INSERT INTO "identity_audit_log"')
+          ? Promise.reject(
+              new QueryFailedError(
+                sql,
+                [],
+                Object.assign(new Error('terminating connection due to administrator command'), {
+                  code: '57P01',
+                }),
+              ),
+            )
+          : run(sql, params, structured as never)) as typeof runner.query;
+      return runner;
+    });
+    await expect(sut.createMany(workspaceId, [user(1), user(2)])).rejects.toMatchObject({
+      code: IdentityErrorCode.Unavailable,
+      details: { retryAfterSeconds: expect.any(Number) },
+    });
+    jest.restoreAllMocks();
+    expect(await count()).toBe(0);
+  });
+
   it('checks again when a concurrent writer takes an external id between check and write', async () => {
     const original = dataSource.createQueryRunner.bind(dataSource);
     let failed = false;

@@ -5,6 +5,10 @@ import { AuditService } from '../audit/audit.service.js';
 import { type Caller, type CallerLike, toCaller } from '../audit/caller.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
 import { IdentityEventsPublisher } from '../common/events/identity-events.js';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  isDatabaseUnavailable,
+} from '../common/persistence/connection-errors.js';
 import { insertInChunks, updateInChunks } from '../common/persistence/bulk-statements.js';
 import { isUniqueViolation, isUuid, newId, runInTransaction } from '../common/persistence/persistence.js';
 import { IdentityEvents } from '../identity.constants.js';
@@ -133,6 +137,14 @@ export class EndUsersBulkService {
         // A concurrent call took an external id between our check and our write: check again.
         if (isUniqueViolation(err) && attempt < MAX_ATTEMPTS) {
           continue;
+        }
+        // The connection was lost or refused: the whole call failed (the server rolled it back), not its
+        // items, so it is answered 503 with Retry-After rather than as item outcomes.
+        if (isDatabaseUnavailable(err)) {
+          throw IdentityError.unavailable(
+            'The database is unavailable; nothing of this call was written. Try again shortly.',
+            DATABASE_RETRY_AFTER_SECONDS,
+          );
         }
         this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
         for (const item of planned) {

@@ -9,6 +9,7 @@ export enum IdentityErrorCode {
   Conflict = 'conflict',
   RateLimited = 'rate_limited',
   Internal = 'internal',
+  Unavailable = 'unavailable',
 }
 
 /**
@@ -47,6 +48,8 @@ export enum IdentityErrorReason {
   AlreadyExists = 'already_exists',
   /** A wiring mistake in the host, or an unexpected failure. */
   Internal = 'internal',
+  /** The database connection was lost or refused (restart, failover, terminated backend); retrying later may work. */
+  DatabaseUnavailable = 'database_unavailable',
 }
 
 /** HTTP status of each error code. */
@@ -58,6 +61,7 @@ export const IDENTITY_ERROR_STATUS: Record<IdentityErrorCode, number> = {
   [IdentityErrorCode.Conflict]: 409,
   [IdentityErrorCode.RateLimited]: 429,
   [IdentityErrorCode.Internal]: 500,
+  [IdentityErrorCode.Unavailable]: 503,
 };
 
 /** Extra facts for the response: offending fields, or seconds until a limit resets. */
@@ -113,5 +117,17 @@ export class IdentityError extends HttpException {
     retryAfterSeconds: number,
   ): IdentityError {
     return new IdentityError(IdentityErrorCode.RateLimited, reason, message, { retryAfterSeconds });
+  }
+
+  /** The database cannot be reached right now; nothing of the call was written; retry after `retryAfterSeconds`. */
+  static unavailable(message: string, retryAfterSeconds: number): IdentityError {
+    return new IdentityError(
+      IdentityErrorCode.Unavailable,
+      IdentityErrorReason.DatabaseUnavailable,
+      message,
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }

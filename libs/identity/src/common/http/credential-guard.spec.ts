@@ -10,7 +10,8 @@ import {
   plainRoute,
   routeOf,
 } from '../../../testing/http-fakes.js';
-import { IdentityError, IdentityErrorReason } from '../errors/identity-error.js';
+import { QueryFailedError } from 'typeorm';
+import { IdentityError, IdentityErrorCode, IdentityErrorReason } from '../errors/identity-error.js';
 import { CredentialGuard } from './credential-guard.js';
 import { type CredentialRequest, headerValue } from './credential-request.js';
 
@@ -159,6 +160,29 @@ describe(CredentialGuard.name, () => {
       const guard = new RecordingGuard(new Reflector());
       await expect(guard.canActivate(httpContext({ request: fakeRequest(), response }))).rejects.toThrow();
       expect(response.headers).toEqual({});
+    });
+  });
+
+  describe('a database that cannot be reached', () => {
+    it('answers 503 with Retry-After, not the driver’s error (a 500 on a host’s own route)', async () => {
+      const lost = new QueryFailedError(
+        'SELECT 1',
+        [],
+        Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      );
+      const response = new FakeExpressResponse();
+      const guard = new RecordingGuard(new Reflector(), { authenticate: () => handledRejection(lost) });
+      const err = await rejectionOf(guard.canActivate(httpContext({ request: withCredential(), response })));
+      expect(err).toBeInstanceOf(IdentityError);
+      expect((err as IdentityError).getStatus()).toBe(503);
+      expect((err as IdentityError).code).toBe(IdentityErrorCode.Unavailable);
+      expect(Number(response.getHeader('Retry-After'))).toBeGreaterThanOrEqual(1);
+    });
+
+    it('lets any other unexpected failure through unchanged', async () => {
+      const bug = new TypeError('x is undefined');
+      const guard = new RecordingGuard(new Reflector(), { authenticate: () => handledRejection(bug) });
+      expect(await rejectionOf(guard.canActivate(httpContext({ request: withCredential() })))).toBe(bug);
     });
   });
 

@@ -1,6 +1,7 @@
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import { IdentityError } from '../errors/identity-error.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../persistence/connection-errors.js';
 import type { CredentialRequest } from './credential-request.js';
 import { setResponseHeader } from './http-reply.js';
 
@@ -13,7 +14,8 @@ type GuardedRequest = CredentialRequest & Record<string, unknown>;
  * Base of the module's guards: read the credential (`getToken`), check it (`authenticate`), apply the
  * route's rules (`authorize`), then attach the principal to the request for its `@CurrentX()`
  * decorator. Hosts may subclass a guard and override the protected hooks, as with `ThrottlerGuard`.
- * A 429 from any step carries `Retry-After`, on the module's routes and on the host's own.
+ * A 429 from any step carries `Retry-After`, on the module's routes and on the host's own; so does the
+ * 503 of a database that cannot be reached.
  *
  * The hot path: when the credential's verdict is cached (`authenticateCached`) and the route's rules
  * need nothing asynchronous, the guard answers synchronously: no promise, no database, no allocation
@@ -103,8 +105,18 @@ export abstract class CredentialGuard<C, P> implements CanActivate {
     }
   }
 
-  /** A 429 tells the client when to come back, whichever route it was refused on. */
-  private withRetryAfter(err: unknown, context: ExecutionContext): unknown {
+  /**
+   * A 429 or 503 tells the client when to come back, whichever route it was refused on. On a host's own
+   * routes Nest's default handler answers any non-HTTP error 500: a lost database connection while
+   * checking the credential becomes a 503 with Retry-After there too.
+   */
+  private withRetryAfter(caught: unknown, context: ExecutionContext): unknown {
+    const err = isDatabaseUnavailable(caught)
+      ? IdentityError.unavailable(
+          'The database is unavailable; the credential could not be checked. Try again shortly.',
+          DATABASE_RETRY_AFTER_SECONDS,
+        )
+      : caught;
     if (err instanceof IdentityError && err.details.retryAfterSeconds !== undefined) {
       setResponseHeader(
         context.getArgByIndex<object>(1),

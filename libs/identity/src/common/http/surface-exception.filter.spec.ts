@@ -111,8 +111,8 @@ describe('normalizeError', () => {
       },
     );
 
-    it('keeps any other database failure a 500 (a unique violation, a lost connection)', () => {
-      for (const code of ['23505', '57P01', '08006']) {
+    it('keeps any other database failure a 500 (a unique violation, a syntax error, no code)', () => {
+      for (const code of ['23505', '42601']) {
         expect(normalizeError(queryFailed(code))).toMatchObject({
           status: 500,
           code: IdentityErrorCode.Internal,
@@ -120,6 +120,30 @@ describe('normalizeError', () => {
       }
       const noCode = new QueryFailedError('SELECT 1', [], new Error(SECRET));
       expect(normalizeError(noCode).status).toBe(500);
+    });
+
+    it.each([
+      ['a backend terminated mid-statement (57P01)', queryFailed('57P01')],
+      ['a connection failure (08006)', queryFailed('08006')],
+      ['a server still starting up (57P03)', queryFailed('57P03')],
+      [
+        'a connection that broke between statements',
+        new QueryFailedError('COMMIT', [], new Error('Connection terminated unexpectedly')),
+      ],
+      [
+        'a refused connect',
+        Object.assign(new Error(`connect ECONNREFUSED ${SECRET}`), { code: 'ECONNREFUSED' }),
+      ],
+    ])('turns %s into 503 with Retry-After, without the driver’s text', (_case, exception) => {
+      const error = normalizeError(exception);
+      expect(error).toMatchObject({
+        status: 503,
+        code: IdentityErrorCode.Unavailable,
+        reason: IdentityErrorReason.DatabaseUnavailable,
+        retryAfterSeconds: expect.any(Number),
+      });
+      expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+      expect(JSON.stringify(error)).not.toContain('hunter2');
     });
   });
 

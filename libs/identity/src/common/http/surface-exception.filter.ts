@@ -7,6 +7,7 @@ import {
   IdentityErrorCode,
   IdentityErrorReason,
 } from '../errors/identity-error.js';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../persistence/connection-errors.js';
 import { sendJson } from './http-reply.js';
 
 /** An error reduced to what every seed shape needs: code and reason to choose wording, a safe description. */
@@ -138,6 +139,14 @@ const INTERNAL: NormalizedError = {
   description: 'Internal server error.',
 };
 
+const DATABASE_UNAVAILABLE: NormalizedError = {
+  status: IDENTITY_ERROR_STATUS[IdentityErrorCode.Unavailable],
+  code: IdentityErrorCode.Unavailable,
+  reason: IdentityErrorReason.DatabaseUnavailable,
+  description: 'The database is unavailable; nothing of this call was written. Try again shortly.',
+  retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+};
+
 /** Turns any thrown value into a code, a reason and a description that are safe to show a client. */
 export function normalizeError(exception: unknown): NormalizedError {
   if (exception instanceof IdentityError) {
@@ -187,6 +196,11 @@ export function normalizeError(exception: unknown): NormalizedError {
   const status = platformStatus(exception);
   if (status !== undefined) {
     return normalizePlatformError(exception as PlatformError & { message: string }, status);
+  }
+  // A lost or refused database connection (a restart, a terminated backend) is transient, not a fault
+  // of the call: 503 with Retry-After tells a client to try again, as it would after a 429.
+  if (isDatabaseUnavailable(exception)) {
+    return DATABASE_UNAVAILABLE;
   }
   return INTERNAL;
 }
