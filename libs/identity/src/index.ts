@@ -98,6 +98,8 @@ export {
 } from './common/http/surface-exception.filter.js';
 export { ManagementExceptionFilter } from './api-keys/management.exception-filter.js';
 export { CredentialGuard } from './common/http/credential-guard.js';
+/** Base of the bearer-token guards: verify, answer from the cache without waiting, admit or refuse. */
+export { TokenGuard } from './common/http/token-guard.js';
 export {
   clientOf,
   readAuthorization,

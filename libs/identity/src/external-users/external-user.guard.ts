@@ -2,9 +2,9 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { CONSUMES_QUOTA_KEY, REQUIRE_TIER_KEY } from '../identity.constants.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
-import { CredentialGuard } from '../common/http/credential-guard.js';
-import { clientOf, type CredentialRequest, readAuthorization } from '../common/http/credential-request.js';
-import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
+import { TokenGuard } from '../common/http/token-guard.js';
+import type { CredentialRequest } from '../common/http/credential-request.js';
+import type { CredentialVerdict, VerifyOptions } from '../common/tokens/credential-verifier.js';
 import {
   ExternalUserQuotasService,
   type QuotaName,
@@ -24,16 +24,6 @@ export interface ExternalUserRequest extends CredentialRequest {
   externalUserQuota?: QuotaUsage;
 }
 
-function admitted(verdict: CredentialVerdict<ExternalUserPrincipal>): ExternalUserPrincipal {
-  if (verdict.valid) {
-    return verdict.principal;
-  }
-  if (verdict.failure === 'refused' && verdict.refusal === BLOCKED_REFUSAL) {
-    throw IdentityError.forbidden(IdentityErrorReason.NotAllowed, MESSAGES.blocked);
-  }
-  throw IdentityError.unauthenticated('Access token is invalid or expired.');
-}
-
 /**
  * Admits requests carrying a valid external-user access token (`Authorization: Bearer eut_…`) and
  * exposes the user as `@CurrentExternalUser()`. A blocked user's token is refused (403) on the next
@@ -43,7 +33,7 @@ function admitted(verdict: CredentialVerdict<ExternalUserPrincipal>): ExternalUs
  * Override `getToken` to read the token from elsewhere, or `authorize` to add rules.
  */
 @Injectable()
-export class ExternalUserGuard extends CredentialGuard<string, ExternalUserPrincipal> {
+export class ExternalUserGuard extends TokenGuard<ExternalUserPrincipal> {
   protected readonly principalProperty = 'externalUser';
 
   constructor(
@@ -54,10 +44,6 @@ export class ExternalUserGuard extends CredentialGuard<string, ExternalUserPrinc
     super(reflector);
   }
 
-  protected getToken(request: CredentialRequest): string | undefined {
-    return readAuthorization(request);
-  }
-
   protected missingCredential(): IdentityError {
     return IdentityError.unauthenticated(
       'Missing access token: send "Authorization: Bearer <token>".',
@@ -65,13 +51,23 @@ export class ExternalUserGuard extends CredentialGuard<string, ExternalUserPrinc
     );
   }
 
-  protected async authenticate(token: string, request: CredentialRequest): Promise<ExternalUserPrincipal> {
-    return admitted(await this.tokens.verify(token, { client: clientOf(request) }));
+  protected verify(token: string, options: VerifyOptions): Promise<CredentialVerdict<ExternalUserPrincipal>> {
+    return this.tokens.verify(token, options);
   }
 
-  protected override authenticateCached(token: string): ExternalUserPrincipal | undefined {
-    const verdict = this.tokens.cached(token);
-    return verdict && admitted(verdict);
+  protected cached(token: string): CredentialVerdict<ExternalUserPrincipal> | undefined {
+    return this.tokens.cached(token);
+  }
+
+  /** The user; 403 for a blocked one, 401 for an unknown or expired token. */
+  protected admit(verdict: CredentialVerdict<ExternalUserPrincipal>): ExternalUserPrincipal {
+    if (verdict.valid) {
+      return verdict.principal;
+    }
+    if (verdict.failure === 'refused' && verdict.refusal === BLOCKED_REFUSAL) {
+      throw IdentityError.forbidden(IdentityErrorReason.NotAllowed, MESSAGES.blocked);
+    }
+    throw IdentityError.unauthenticated('Access token is invalid or expired.');
   }
 
   /** `@RequireTier()`, then `@ConsumesQuota()` (which waits for the counter store). */

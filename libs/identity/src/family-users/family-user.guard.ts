@@ -2,14 +2,9 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuditService } from '../audit/audit.service.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
-import { CredentialGuard } from '../common/http/credential-guard.js';
-import {
-  clientOf,
-  type CredentialRequest,
-  headerValue,
-  readAuthorization,
-} from '../common/http/credential-request.js';
-import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
+import { TokenGuard } from '../common/http/token-guard.js';
+import { type CredentialRequest, headerValue } from '../common/http/credential-request.js';
+import type { CredentialVerdict, VerifyOptions } from '../common/tokens/credential-verifier.js';
 import { wholeNumberOf } from './family-user-doc.js';
 import { type FamilySessionPrincipal, FamilySessionsService } from './family-sessions.service.js';
 import { FamilyUsersService } from './family-users.service.js';
@@ -37,15 +32,6 @@ export interface FamilyUserRequest extends CredentialRequest {
   familyUser?: FamilyUserPrincipal;
 }
 
-function admitted(verdict: CredentialVerdict<FamilySessionPrincipal>): FamilyUserPrincipal {
-  if (!verdict.valid) {
-    throw IdentityError.unauthenticated('Family session token is invalid, expired or revoked.');
-  }
-  // A copy per request: the verified principal is shared through the token cache.
-  const self = verdict.principal.cloginId;
-  return { ...verdict.principal, actingFor: { cloginId: self, actorCloginId: self, onBehalf: false } };
-}
-
 /**
  * Admits requests carrying a valid family session token (`Authorization: Bearer fst_…`) and exposes the
  * person as `@CurrentFamilyUser()`. With `X-Acting-For: <clogin_id>` a parent acts for one of their own
@@ -53,7 +39,7 @@ function admitted(verdict: CredentialVerdict<FamilySessionPrincipal>): FamilyUse
  * Override `getToken` to read the token from elsewhere (a cookie), or `authorize` to add rules.
  */
 @Injectable()
-export class FamilyUserGuard extends CredentialGuard<string, FamilyUserPrincipal> {
+export class FamilyUserGuard extends TokenGuard<FamilySessionPrincipal, FamilyUserPrincipal> {
   protected readonly principalProperty = 'familyUser';
 
   constructor(
@@ -65,10 +51,6 @@ export class FamilyUserGuard extends CredentialGuard<string, FamilyUserPrincipal
     super(reflector);
   }
 
-  protected getToken(request: CredentialRequest): string | undefined {
-    return readAuthorization(request);
-  }
-
   protected missingCredential(): IdentityError {
     return IdentityError.unauthenticated(
       'Missing family session token: send "Authorization: Bearer <session_token>".',
@@ -76,13 +58,24 @@ export class FamilyUserGuard extends CredentialGuard<string, FamilyUserPrincipal
     );
   }
 
-  protected async authenticate(token: string, request: CredentialRequest): Promise<FamilyUserPrincipal> {
-    return admitted(await this.sessions.verifySession(token, { client: clientOf(request) }));
+  protected verify(
+    token: string,
+    options: VerifyOptions,
+  ): Promise<CredentialVerdict<FamilySessionPrincipal>> {
+    return this.sessions.verifySession(token, options);
   }
 
-  protected override authenticateCached(token: string): FamilyUserPrincipal | undefined {
-    const verdict = this.sessions.cachedSession(token);
-    return verdict && admitted(verdict);
+  protected cached(token: string): CredentialVerdict<FamilySessionPrincipal> | undefined {
+    return this.sessions.cachedSession(token);
+  }
+
+  /** A copy of the session's person per request (the verified principal is shared through the cache). */
+  protected admit(verdict: CredentialVerdict<FamilySessionPrincipal>): FamilyUserPrincipal {
+    if (!verdict.valid) {
+      throw IdentityError.unauthenticated('Family session token is invalid, expired or revoked.');
+    }
+    const self = verdict.principal.cloginId;
+    return { ...verdict.principal, actingFor: { cloginId: self, actorCloginId: self, onBehalf: false } };
   }
 
   /** Resolves `X-Acting-For`: the person themself, or their own child (audited); anyone else is a 403. */

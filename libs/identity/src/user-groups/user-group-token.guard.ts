@@ -2,14 +2,13 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { REQUIRE_ENVIRONMENT_KEY } from '../identity.constants.js';
 import { IdentityError, IdentityErrorReason } from '../common/errors/identity-error.js';
-import { CredentialGuard } from '../common/http/credential-guard.js';
+import { TokenGuard } from '../common/http/token-guard.js';
 import {
-  clientOf,
   type CredentialRequest,
   readAuthorization,
   readQueryCredential,
 } from '../common/http/credential-request.js';
-import type { CredentialVerdict } from '../common/tokens/credential-verifier.js';
+import type { CredentialVerdict, VerifyOptions } from '../common/tokens/credential-verifier.js';
 import type { ApiEnvironmentTag } from './user-group.entity.js';
 import { type UserGroupPrincipal, UserGroupsService } from './user-groups.service.js';
 
@@ -23,20 +22,13 @@ export function readUserGroupToken(request: CredentialRequest): string | undefin
   return readAuthorization(request) ?? readQueryCredential(request, 'token');
 }
 
-function admitted(verdict: CredentialVerdict<UserGroupPrincipal>): UserGroupPrincipal {
-  if (!verdict.valid) {
-    throw IdentityError.unauthenticated('User group token is invalid, rotated or revoked.');
-  }
-  return verdict.principal;
-}
-
 /**
  * Admits requests carrying a valid user-group embed token and exposes the group as
  * `@CurrentUserGroup()`. `@RequireEnvironment('Customer')` refuses tokens of the other environment (403).
  * Override `getToken` to read the token from elsewhere (a cookie), or `authorize` to add rules.
  */
 @Injectable()
-export class UserGroupTokenGuard extends CredentialGuard<string, UserGroupPrincipal> {
+export class UserGroupTokenGuard extends TokenGuard<UserGroupPrincipal> {
   protected readonly principalProperty = 'userGroup';
 
   constructor(
@@ -46,7 +38,7 @@ export class UserGroupTokenGuard extends CredentialGuard<string, UserGroupPrinci
     super(reflector);
   }
 
-  protected getToken(request: CredentialRequest): string | undefined {
+  protected override getToken(request: CredentialRequest): string | undefined {
     return readUserGroupToken(request);
   }
 
@@ -57,13 +49,19 @@ export class UserGroupTokenGuard extends CredentialGuard<string, UserGroupPrinci
     );
   }
 
-  protected async authenticate(token: string, request: CredentialRequest): Promise<UserGroupPrincipal> {
-    return admitted(await this.userGroups.verifyToken(token, { client: clientOf(request) }));
+  protected verify(token: string, options: VerifyOptions): Promise<CredentialVerdict<UserGroupPrincipal>> {
+    return this.userGroups.verifyToken(token, options);
   }
 
-  protected override authenticateCached(token: string): UserGroupPrincipal | undefined {
-    const verdict = this.userGroups.cachedToken(token);
-    return verdict && admitted(verdict);
+  protected cached(token: string): CredentialVerdict<UserGroupPrincipal> | undefined {
+    return this.userGroups.cachedToken(token);
+  }
+
+  protected admit(verdict: CredentialVerdict<UserGroupPrincipal>): UserGroupPrincipal {
+    if (!verdict.valid) {
+      throw IdentityError.unauthenticated('User group token is invalid, rotated or revoked.');
+    }
+    return verdict.principal;
   }
 
   protected override authorize(group: UserGroupPrincipal, context: ExecutionContext): void {
