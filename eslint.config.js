@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-results/**', 'data/**', 'test/run-all.mjs'],
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-results/**', 'data/**', 'test/run-all.mjs', 'test/reliability/run.mjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

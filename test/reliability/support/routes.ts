@@ -1,4 +1,6 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
+import { EXCEPTION_FILTERS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { ModulesContainer } from '@nestjs/core';
 import {
   EndUsersExceptionFilter,
   ExternalUsersExceptionFilter,
@@ -6,7 +8,6 @@ import {
   ManagementExceptionFilter,
   UserGroupsExceptionFilter,
 } from '../../../libs/identity/src/index.js';
-import { BodyErrorShaper } from '../../../libs/identity/src/common/http/body-error-shaper.js';
 
 /** Who answers a route's errors: one of the module's surfaces, or the host (Nest's own shape). */
 export type SurfaceName = 'explo' | 'dixa' | 'zaia' | 'regpack' | 'management' | 'host';
@@ -36,39 +37,79 @@ interface ExpressLayer {
   route?: { path: string; methods: Record<string, boolean> };
 }
 
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'ALL', 'OPTIONS', 'HEAD', 'SEARCH'];
+
+const joinPaths = (...parts: string[]) =>
+  `/${parts
+    .flatMap((p) => p.split('/'))
+    .filter(Boolean)
+    .join('/')}`;
+
+/** `METHOD /path` → the exception filter classes bound to its controller (`@UseFilters`), from Nest's metadata. */
+function filtersByRoute(app: INestApplication): Map<string, unknown[]> {
+  const byRoute = new Map<string, unknown[]>();
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.controllers.values()) {
+      const controller = wrapper.metatype as Type | null;
+      if (!controller) {
+        continue;
+      }
+      const filters = (Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, controller) as unknown[]) ?? [];
+      const bases = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[]].flat();
+      for (
+        let proto = controller.prototype;
+        proto && proto !== Object.prototype;
+        proto = Object.getPrototypeOf(proto)
+      ) {
+        for (const name of Object.getOwnPropertyNames(proto)) {
+          const handler = Object.getOwnPropertyDescriptor(proto, name)?.value as object | undefined;
+          const paths =
+            typeof handler === 'function' ? Reflect.getMetadata(PATH_METADATA, handler) : undefined;
+          if (paths === undefined) {
+            continue;
+          }
+          const method = HTTP_METHODS[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+          for (const base of bases) {
+            for (const path of [paths as string | string[]].flat()) {
+              const key = `${method} ${joinPaths(base ?? '', path)}`;
+              if (!byRoute.has(key)) {
+                byRoute.set(key, filters);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return byRoute;
+}
+
 /**
  * Every route the running app mounted, read from Express's router table (so a route added tomorrow is
- * listed without touching this file), with the surface whose filter answers its errors (found the way
- * the module finds it for unreadable bodies: by the surfaces' base paths).
+ * listed without touching this file), with the surface whose exception filter its controller is bound to.
  */
 export function mountedRoutes(app: INestApplication): MountedRoute[] {
   const instance = app.getHttpAdapter().getInstance() as { router?: { stack: ExpressLayer[] } };
   if (!instance.router) {
     throw new Error('mountedRoutes reads the Express router table: boot the app with the express adapter');
   }
-  const shaper = app.get(BodyErrorShaper);
+  const filters = filtersByRoute(app);
   const routes: MountedRoute[] = [];
   for (const layer of instance.router.stack) {
     if (!layer.route || DOCUMENTATION.test(layer.route.path)) {
       continue;
     }
     const path = layer.route.path;
-    const filter = shaper.surfaceOf(path)?.filter;
-    let surface: SurfaceName = 'host';
-    if (filter) {
-      const known = SURFACE_OF_FILTER.get(filter.constructor);
-      if (!known) {
+    const params = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+    for (const method of Object.keys(layer.route.methods).filter((m) => m !== '_all')) {
+      const bound = filters.get(`${method.toUpperCase()} ${joinPaths(path)}`) ?? [];
+      const surfaces = bound.map((filter) => SURFACE_OF_FILTER.get(filter));
+      if (surfaces.includes(undefined)) {
         throw new Error(
-          `${path}: errors answered by ${filter.constructor.name}, whose shape this suite does not know yet`,
+          `${method} ${path}: an exception filter whose error shape this suite does not know yet`,
         );
       }
-      surface = known;
-    }
-    const params = [...path.matchAll(/:(\w+)/g)].map((m) => m[1]);
-    for (const method of Object.keys(layer.route.methods)) {
-      if (method !== '_all') {
-        routes.push({ method: method.toUpperCase(), path, params, surface });
-      }
+      routes.push({ method: method.toUpperCase(), path, params, surface: surfaces[0] ?? 'host' });
     }
   }
   return routes;
@@ -123,7 +164,8 @@ export function isSurfaceError(surface: SurfaceName, status: number, body: unkno
     case 'dixa':
       return keysAre(b, ['message'], ['message']) && isString(b.message);
     case 'zaia':
-      if (status === 400) {
+      if ('details' in b) {
+        // a validation failure (400, and 413/415 for an unreadable body) lists the offending fields
         return (
           keysAre(b, ['message', 'details'], ['message', 'details']) &&
           b.message === 'Invalid data provided.' &&
