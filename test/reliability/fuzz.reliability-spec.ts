@@ -105,110 +105,120 @@ function describeCase(req: RawRequest, res: RawResponse, problem: string): strin
 describeWithApp(
   'fuzzing every mounted route',
   (ctx) => {
-    it(`answers ${REQUESTS} random and adversarial requests without a 5xx, in each surface's error shape, changing nothing when refusing`, async () => {
-      const t = ctx.app;
-      const client = await KeepAliveClient.of(t.app);
-      const routes = mountedRoutes(t.app);
-      // every surface is found (a route left to the host's shape would hide a surface's wrong shape)
-      expect(new Set(routes.map((r) => r.surface))).toEqual(
-        new Set(['explo', 'dixa', 'zaia', 'regpack', 'management', 'host']),
-      );
-      const fields = await openApiFields(client);
-      const other = await seedWorkspace(t, client);
-      const fingerprint = await DatabaseFingerprint.of(t.dataSource, VOLATILE);
+    it(
+      `answers ${REQUESTS} random and adversarial requests without a 5xx, in each surface's error shape, changing nothing when refusing`,
+      async () => {
+        const t = ctx.app;
+        const client = await KeepAliveClient.of(t.app);
+        const routes = mountedRoutes(t.app);
+        // every surface is found (a route left to the host's shape would hide a surface's wrong shape)
+        expect(new Set(routes.map((r) => r.surface))).toEqual(
+          new Set(['explo', 'dixa', 'zaia', 'regpack', 'management', 'host']),
+        );
+        const fields = await openApiFields(client);
+        const other = await seedWorkspace(t, client);
+        const fingerprint = await DatabaseFingerprint.of(t.dataSource, VOLATILE);
 
-      const failures: string[] = [];
-      let sent = 0;
-      let serverErrors = 0;
-      let shapeViolations = 0;
-      let writesByRejected = 0;
-      const statuses = new Map<number, number>();
-      const deadline = Date.now() + TIME_LIMIT_MS;
+        const failures: string[] = [];
+        let sent = 0;
+        let serverErrors = 0;
+        let shapeViolations = 0;
+        let writesByRejected = 0;
+        const statuses = new Map<number, number>();
+        const deadline = Date.now() + TIME_LIMIT_MS;
 
-      for (let round = 0; sent < REQUESTS && Date.now() < deadline; round++) {
-        const ws = await seedWorkspace(t, client, round === 0 ? t.workspace : undefined);
-        const candidates = candidateCredentials(ws);
-        const target: FuzzTarget = {
-          routes,
-          credentials: await Promise.all(routes.map((r) => credentialsOf(client, r, candidates))),
-          badCredentials: badCredentials(ws, other),
-          routeFields: routes.map((r) => fields.of(r)),
-          allFields: fields.names,
-          enums: fields.enums,
-          ownIds: ws.ids,
-          otherIds: [...Object.values(other.ids), NONEXISTENT_UUID, '1', '999999999', String(other.groupId)],
-          plausible: [
-            ...Object.values(ws.ids),
-            ws.groupId,
-            String(ws.groupId),
-            ws.parentClogin,
-            Number(ws.childClogin),
-            ws.embedToken,
-            ws.accessToken,
-            other.parentClogin,
-            other.groupId,
-            'reliability@example.com',
-            '+4512345678',
-          ],
-        };
-        const requests = fc.sample(requestArb(target), {
-          seed: SEED + round,
-          numRuns: Math.min(ROUND, REQUESTS - sent),
-        });
-        let before = await fingerprint.take();
-        for (const req of requests) {
-          if (Date.now() >= deadline) {
-            break;
-          }
-          const res = await client.send(req);
-          sent += 1;
-          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-          const after = await fingerprint.take();
-          const protoNow = Object.getOwnPropertyNames(Object.prototype).join(',');
-          if (
-            protoNow !== PROTO_KEYS ||
-            ({} as { constructor: unknown }).constructor !== Object ||
-            Object.prototype.constructor !== Object
-          ) {
-            failures.push(describeCase(req, res, `polluted Object.prototype: ${protoNow}`));
-            throw new Error(failures.at(-1));
-          }
-          const route = routes.find(
-            (r) => req.url.startsWith(r.path.split('/:')[0]) && r.method === req.method,
-          );
-          if (res.status >= 500) {
-            serverErrors += 1;
-            failures.push(describeCase(req, res, '5xx'));
-          } else if (res.status >= 400) {
-            const surface =
-              routes.find((r) => r.method === req.method && matches(r, req.url))?.surface ?? route?.surface;
-            if (!surface || !isSurfaceError(surface, res.status, res.json)) {
-              shapeViolations += 1;
-              failures.push(describeCase(req, res, `not in the ${surface} error shape`));
+        for (let round = 0; sent < REQUESTS && Date.now() < deadline; round++) {
+          const ws = await seedWorkspace(t, client, round === 0 ? t.workspace : undefined);
+          const candidates = candidateCredentials(ws);
+          const target: FuzzTarget = {
+            routes,
+            credentials: await Promise.all(routes.map((r) => credentialsOf(client, r, candidates))),
+            badCredentials: badCredentials(ws, other),
+            routeFields: routes.map((r) => fields.of(r)),
+            allFields: fields.names,
+            enums: fields.enums,
+            ownIds: ws.ids,
+            otherIds: [
+              ...Object.values(other.ids),
+              NONEXISTENT_UUID,
+              '1',
+              '999999999',
+              String(other.groupId),
+            ],
+            plausible: [
+              ...Object.values(ws.ids),
+              ws.groupId,
+              String(ws.groupId),
+              ws.parentClogin,
+              Number(ws.childClogin),
+              ws.embedToken,
+              ws.accessToken,
+              other.parentClogin,
+              other.groupId,
+              'reliability@example.com',
+              '+4512345678',
+            ],
+          };
+          const requests = fc.sample(requestArb(target), {
+            seed: SEED + round,
+            numRuns: Math.min(ROUND, REQUESTS - sent),
+          });
+          let before = await fingerprint.take();
+          for (const req of requests) {
+            if (Date.now() >= deadline) {
+              break;
             }
-            const changed = changedTables(before, after);
-            if (changed.length > 0) {
-              writesByRejected += 1;
-              failures.push(describeCase(req, res, `refused, yet changed ${changed.join(', ')}`));
+            const res = await client.send(req);
+            sent += 1;
+            statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+            const after = await fingerprint.take();
+            const protoNow = Object.getOwnPropertyNames(Object.prototype).join(',');
+            if (
+              protoNow !== PROTO_KEYS ||
+              ({} as { constructor: unknown }).constructor !== Object ||
+              Object.prototype.constructor !== Object
+            ) {
+              failures.push(describeCase(req, res, `polluted Object.prototype: ${protoNow}`));
+              throw new Error(failures.at(-1));
             }
+            const route = routes.find(
+              (r) => req.url.startsWith(r.path.split('/:')[0]) && r.method === req.method,
+            );
+            if (res.status >= 500) {
+              serverErrors += 1;
+              failures.push(describeCase(req, res, '5xx'));
+            } else if (res.status >= 400) {
+              const surface =
+                routes.find((r) => r.method === req.method && matches(r, req.url))?.surface ?? route?.surface;
+              if (!surface || !isSurfaceError(surface, res.status, res.json)) {
+                shapeViolations += 1;
+                failures.push(describeCase(req, res, `not in the ${surface} error shape`));
+              }
+              const changed = changedTables(before, after);
+              if (changed.length > 0) {
+                writesByRejected += 1;
+                failures.push(describeCase(req, res, `refused, yet changed ${changed.join(', ')}`));
+              }
+            }
+            before = after;
           }
-          before = after;
         }
-      }
 
-      const health = await client.json('GET', '/health', {});
-      const known = await client.json('GET', '/identity/api-keys', keyAuth(t.workspace.readKey));
-      client.close();
-      const detail = `seed ${SEED}, ${routes.length} routes, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`;
-      recordFigure('fuzz requests sent', sent, detail);
-      recordFigure('fuzz 5xx responses', serverErrors);
-      recordFigure('fuzz error-shape violations', shapeViolations);
-      recordFigure('fuzz refused requests that wrote', writesByRejected);
-      expect(failures.slice(0, 20)).toEqual([]);
-      expect(sent).toBeGreaterThanOrEqual(REQUESTS);
-      expect(health.status).toBe(200);
-      expect(known.status).toBe(200);
-    });
+        const health = await client.json('GET', '/health', {});
+        const known = await client.json('GET', '/identity/api-keys', keyAuth(t.workspace.readKey));
+        client.close();
+        const detail = `seed ${SEED}, ${routes.length} routes, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`;
+        recordFigure('fuzz requests sent', sent, detail);
+        recordFigure('fuzz 5xx responses', serverErrors);
+        recordFigure('fuzz error-shape violations', shapeViolations);
+        recordFigure('fuzz refused requests that wrote', writesByRejected);
+        expect(failures.slice(0, 20)).toEqual([]);
+        expect(sent).toBeGreaterThanOrEqual(REQUESTS);
+        expect(health.status).toBe(200);
+        expect(known.status).toBe(200);
+      },
+      TIME_LIMIT_MS + 120_000,
+    );
   },
   { adapter: 'express' },
 );
