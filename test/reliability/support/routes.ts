@@ -68,7 +68,7 @@ function filtersByRoute(app: INestApplication): Map<string, unknown[]> {
           if (paths === undefined) {
             continue;
           }
-          const method = HTTP_METHODS[Reflect.getMetadata(METHOD_METADATA, handler) as number];
+          const method = HTTP_METHODS[Reflect.getMetadata(METHOD_METADATA, handler as object) as number];
           for (const base of bases) {
             for (const path of [paths as string | string[]].flat()) {
               const key = `${method} ${joinPaths(base ?? '', path)}`;
