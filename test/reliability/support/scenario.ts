@@ -61,8 +61,7 @@ export async function seedWorkspace(
     data: { id: string };
   };
   const revoked = (await post('/identity/api-keys', { name: `revoked ${n}`, scope: 'write' })) as {
-    data: { id: string };
-    secret: string;
+    data: { id: string; secret: string };
   };
   expectOk(await client.json('DELETE', `/identity/api-keys/${revoked.data.id}`, write), 'revoke');
 
@@ -133,7 +132,7 @@ export async function seedWorkspace(
 
   return {
     ...ws,
-    revokedKey: revoked.secret,
+    revokedKey: revoked.data.secret,
     ids: {
       'api-keys': key.data.id,
       endusers: endUser.data.id,
