@@ -273,8 +273,14 @@ function paramArb(target: FuzzTarget, route: MountedRoute, param: string): fc.Ar
   );
 }
 
+/** One fuzz request, and the mounted route it was made for. */
+export interface FuzzRequest {
+  route: MountedRoute;
+  req: RawRequest;
+}
+
 /** One fuzz request for any mounted route. */
-export function requestArb(target: FuzzTarget): fc.Arbitrary<RawRequest> {
+export function requestArb(target: FuzzTarget): fc.Arbitrary<FuzzRequest> {
   return fc.integer({ min: 0, max: target.routes.length - 1 }).chain((i) => {
     const route = target.routes[i];
     return fc
@@ -289,12 +295,13 @@ export function requestArb(target: FuzzTarget): fc.Arbitrary<RawRequest> {
       })
       .map(({ params, query, headers, body }) => {
         const path = route.params.length > 0 ? fillPath(route, params as string[]) : route.path;
-        return {
+        const req: RawRequest = {
           method: route.method,
           url: query ? `${path}?${query}` : path,
           headers: body.type ? { ...headers, 'content-type': body.type } : headers,
           body: body.text,
         };
+        return { route, req };
       });
   });
 }
