@@ -82,6 +82,7 @@ describeWithApp(
     let foreignClogin: number;
     const failures: string[] = [];
     let cells = 0;
+    const parts: string[] = [];
     let leaks = 0;
 
     const credential = (ws: SeededWorkspace, scope: Scope): Record<string, string> =>
@@ -122,6 +123,7 @@ describeWithApp(
         .filter((r) => r.params.length > 0 && r.surface !== 'host')
         .sort((a, b) => order(a) - order(b));
       expect(routes.length).toBeGreaterThanOrEqual(20);
+      parts.push(`${routes.length} routes with an id × 3 ids × 4 keys`);
       for (const route of routes) {
         const resource = resourceOf(route, route.params.at(-1)!);
         const key = `${route.method} ${route.path}`;
@@ -256,6 +258,7 @@ describeWithApp(
           404,
         ],
       ];
+      parts.push(`${cases.length} ids in bodies`);
       for (const [name, method, url, headers, body, expected] of cases) {
         const before = await fingerprint.take();
         const res = await client.json(method, url, headers, body);
@@ -323,6 +326,7 @@ describeWithApp(
           (r) => r.status === 401,
         ],
       ];
+      parts.push(`${checks.length} guard checks`);
       for (const [name, pending, ok] of checks) {
         const res = await pending;
         cells += 1;
@@ -348,7 +352,7 @@ describeWithApp(
         }
       }
       client.close();
-      recordFigure('isolation cells checked', cells);
+      recordFigure('isolation cells checked', cells, parts.join(', '));
       recordFigure('isolation leaks', leaks, 'foreign id answered 2xx, or a refused request wrote');
       expect(failures).toEqual([]);
       expect(leaks).toBe(0);
