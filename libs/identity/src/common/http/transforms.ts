@@ -1,4 +1,5 @@
 import type { TransformFnParams } from 'class-transformer';
+import { ValidateIf } from 'class-validator';
 import { assertSafeInput } from './validation.pipe.js';
 
 /** `@Transform(booleanFromString)`: `'true'`/`'false'` from a query string become booleans; the rest is left for validation. */
@@ -30,4 +31,13 @@ export function jsonFromString({ value, key }: TransformFnParams): unknown {
   }
   assertSafeInput(parsed, key);
   return parsed;
+}
+
+/**
+ * `@OptionalNotNull()` in place of `@IsOptional()` for a field that may be left out but never cleared:
+ * `@IsOptional()` skips the field's rules for null too, so `{ "label": null }` would reach a NOT NULL
+ * column (a 500). Only a missing field skips them here; null fails them (a 400 naming the field).
+ */
+export function OptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }

@@ -14,6 +14,7 @@ import {
   CUSTOM_ATTRIBUTE_ENTITY_TYPES,
   type CustomAttributeEntityType,
 } from '../custom-attributes/custom-attribute.entity.js';
+import { OptionalNotNull } from '../../common/http/transforms.js';
 import type { CustomAttributeInputDefinition } from '../custom-attributes/custom-attribute-definitions.js';
 import type { CustomAttributeView } from '../custom-attributes/custom-attributes.service.js';
 
@@ -74,7 +75,7 @@ export class CreateCustomAttributeDto {
 /** Body of `PATCH /custom-attributes/{id}`; entity type, identifier and input type stay. */
 export class UpdateCustomAttributeDto {
   @ApiPropertyOptional({ maxLength: 200 })
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @Length(1, 200)
   label?: string;
@@ -92,17 +93,17 @@ export class UpdateCustomAttributeDto {
   inputDefinition?: CustomAttributeInputDefinition;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   isRequired?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   isDeactivated?: boolean;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   isArchived?: boolean;
 }

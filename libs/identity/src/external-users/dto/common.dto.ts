@@ -18,19 +18,31 @@ export function listFromString({ value }: TransformFnParams): unknown {
  * The query string of a list route, with `ids[]=a&ids[]=b` (how axios and qs send arrays) read as
  * `ids=a&ids=b`, so both spellings of Zaia's `uuid[]` parameters work on Express's simple query parser.
  */
-export const ListQuery = createParamDecorator((_data: unknown, context: ExecutionContext) => {
-  const raw = context.switchToHttp().getRequest<{ query?: unknown }>().query;
-  const query: Record<string, unknown> = {};
+export const ListQuery = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  mergeRepeatedKeys(context.switchToHttp().getRequest<{ query?: unknown }>().query),
+);
+
+/**
+ * `ids[]=a&ids[]=b` and `ids=a&ids=b` as one list. Merged in a Map and made an object with
+ * `Object.fromEntries` (own data properties only): assigning `query['__proto__']` on a plain object
+ * would read `Object.prototype` back as a "previous value" and make an array holding it the query's
+ * prototype, and the validation pipe's prototype-key stripping would then delete
+ * `Object.prototype.constructor` for the whole process (every later request a 500).
+ */
+export function mergeRepeatedKeys(raw: unknown): Record<string, unknown> {
+  const merged = new Map<string, unknown>();
   for (const [key, value] of Object.entries(typeof raw === 'object' && raw !== null ? raw : {})) {
     const name = key.endsWith('[]') ? key.slice(0, -2) : key;
-    const previous = query[name];
-    query[name] =
+    const previous = merged.get(name);
+    merged.set(
+      name,
       previous === undefined
         ? value
-        : [...([] as unknown[]).concat(previous), ...([] as unknown[]).concat(value)];
+        : [...([] as unknown[]).concat(previous), ...([] as unknown[]).concat(value)],
+    );
   }
-  return query;
-});
+  return Object.fromEntries(merged);
+}
 
 /** The `{id}` of a route; a malformed one is a 400 naming `id`. */
 export class IdParamDto {

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { OptionalNotNull } from '../../common/http/transforms.js';
 import { LIMITS } from '../external-users.rules.js';
 import { listFromString, PageQueryDto } from './common.dto.js';
 
@@ -35,7 +36,7 @@ export class AuthenticateExternalUserDto {
 /** The fields `PATCH /external-users/{id}` may change (all optional; null clears). */
 export class UpdateExternalUserDto {
   @ApiPropertyOptional({ description: 'Whether the external user is blocked.' })
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   blocked?: boolean;
 
