@@ -28,6 +28,7 @@ import { BENCH_TOKEN_SECRET } from './harness/boot.js';
 import { type BenchDatabase, onEachDatabase } from './harness/databases.js';
 import { LoadWorker } from './harness/load.js';
 import { ms, row, sample, spread, timed } from './harness/measure.js';
+import type { Seeder } from './harness/seed.js';
 import type { BenchRow, Scenario } from './harness/types.js';
 
 /** Zaia's default page size. */
@@ -133,52 +134,52 @@ export async function externalUserWorkspace(
  * Adds external users `from + 1 … to` (ordinals as the service numbers them, the counter row at `to`),
  * spread over the two channels, each with a super identity and an unexpired access token whose hash is
  * random: one INSERT … SELECT per table and 250,000 rows (generate_series on PostgreSQL, a recursive CTE
- * on SQLite). User n has externalId `ext-<n>`.
+ * on SQLite), in the seeder's transaction. Ids are ordered (as UUIDv7 ids are); token hashes are random. User n has externalId `ext-<n>`.
  */
 export async function seedExternalUsers(
-  dataSource: DataSource,
+  seeder: Seeder,
   workspaceId: string,
   channels: [string, string],
   from: number,
   to: number,
 ): Promise<void> {
-  const postgres = dataSource.options.type === 'postgres';
+  const { postgres } = seeder;
   for (let start = from; start < to; start += 250_000) {
     const end = Math.min(to, start + 250_000);
     if (postgres) {
       const series = `FROM generate_series($2::int + 1, $3::int) g`;
-      await dataSource.query(
-        `INSERT INTO identity_super_identities (id, workspace_id) SELECT md5('s' || g)::uuid, $1 ${series}`,
+      await seeder.query(
+        `INSERT INTO identity_super_identities (id, workspace_id) SELECT (lpad(to_hex(g), 8, '0') || '-0000-4000-8100-000000000000')::uuid, $1 ${series}`,
         [workspaceId, start, end],
       );
-      await dataSource.query(
+      await seeder.query(
         `INSERT INTO identity_external_users (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
-         SELECT md5('u' || g)::uuid, $1, g, CASE WHEN g % 2 = 0 THEN $4::uuid ELSE $5::uuid END,
-           'ext-' || g, 'User ' || g, md5('s' || g)::uuid ${series}`,
+         SELECT (lpad(to_hex(g), 8, '0') || '-0000-4000-8200-000000000000')::uuid, $1, g, CASE WHEN g % 2 = 0 THEN $4::uuid ELSE $5::uuid END,
+           'ext-' || g, 'User ' || g, (lpad(to_hex(g), 8, '0') || '-0000-4000-8100-000000000000')::uuid ${series}`,
         [workspaceId, start, end, channels[0], channels[1]],
       );
-      await dataSource.query(
+      await seeder.query(
         `INSERT INTO identity_external_user_tokens (id, workspace_id, channel_id, external_user_id, hash, prefix, expires_at)
-         SELECT md5('t' || g)::uuid, $1, CASE WHEN g % 2 = 0 THEN $4::uuid ELSE $5::uuid END, md5('u' || g)::uuid,
+         SELECT (lpad(to_hex(g), 8, '0') || '-0000-4000-8300-000000000000')::uuid, $1, CASE WHEN g % 2 = 0 THEN $4::uuid ELSE $5::uuid END, (lpad(to_hex(g), 8, '0') || '-0000-4000-8200-000000000000')::uuid,
            md5('h' || g) || md5('k' || g), 'eut_seeded', now() + interval '1 day' ${series}`,
         [workspaceId, start, end, channels[0], channels[1]],
       );
     } else {
       const series = `WITH RECURSIVE g(n) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT n + 1 FROM g WHERE n < ?)`;
       const uuid = (tag: string) => `printf('%08x-0000-4000-8${tag}00-%012x', n, n)`;
-      await dataSource.query(
+      await seeder.query(
         `${series} INSERT INTO identity_super_identities (id, workspace_id, created_at)
          SELECT ${uuid('1')}, ?, strftime('%Y-%m-%d %H:%M:%f', 'now') FROM g`,
         [start + 1, end, workspaceId],
       );
-      await dataSource.query(
+      await seeder.query(
         `${series} INSERT INTO identity_external_users
            (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
          SELECT ${uuid('2')}, ?, n, CASE WHEN n % 2 = 0 THEN ? ELSE ? END, 'ext-' || n, 'User ' || n, ${uuid('1')}
          FROM g`,
         [start + 1, end, workspaceId, channels[0], channels[1]],
       );
-      await dataSource.query(
+      await seeder.query(
         `${series} INSERT INTO identity_external_user_tokens
            (id, workspace_id, channel_id, external_user_id, hash, prefix, expires_at)
          SELECT ${uuid('3')}, ?, CASE WHEN n % 2 = 0 THEN ? ELSE ? END, ${uuid('2')}, lower(hex(randomblob(32))),
@@ -188,7 +189,7 @@ export async function seedExternalUsers(
       );
     }
   }
-  await dataSource.query(
+  await seeder.query(
     postgres
       ? `INSERT INTO identity_external_user_sequences (workspace_id, last_ordinal) VALUES ($1, $2)
          ON CONFLICT (workspace_id) DO UPDATE SET last_ordinal = EXCLUDED.last_ordinal`
@@ -268,22 +269,21 @@ export async function externalUserPaging(
   const deepest: number[] = [];
   const channelFirst: number[] = [];
   const channelDeep: number[] = [];
+  const calls = [
+    () => users.list(workspaceId, { pageNumber: 1, pageSize: PAGE_SIZE }),
+    () => users.list(workspaceId, { pageNumber: lastPage, pageSize: PAGE_SIZE }),
+    () => users.list(workspaceId, { channelIds: [channel], pageNumber: 1, pageSize: PAGE_SIZE }),
+    () => users.list(workspaceId, { channelIds: [channel], pageNumber: channelPage, pageSize: PAGE_SIZE }),
+  ];
+  const series = [first, deepest, channelFirst, channelDeep];
   for (let i = 0; i < samples + 3; i++) {
-    const times = [
-      await timed(() => users.list(workspaceId, { pageNumber: 1, pageSize: PAGE_SIZE })),
-      await timed(() => users.list(workspaceId, { pageNumber: lastPage, pageSize: PAGE_SIZE })),
-      await timed(() =>
-        users.list(workspaceId, { channelIds: [channel], pageNumber: 1, pageSize: PAGE_SIZE }),
-      ),
-      await timed(() =>
-        users.list(workspaceId, { channelIds: [channel], pageNumber: channelPage, pageSize: PAGE_SIZE }),
-      ),
-    ];
-    if (i >= 3) {
-      first.push(times[0]);
-      deepest.push(times[1]);
-      channelFirst.push(times[2]);
-      channelDeep.push(times[3]);
+    // The order rotates each time, so no call always runs first or after the same one.
+    for (let k = 0; k < calls.length; k++) {
+      const c = (k + i) % calls.length;
+      const time = await timed(calls[c]);
+      if (i >= 3) {
+        series[c].push(time);
+      }
     }
   }
   return { first, deepest, channelFirst, channelDeep, channelPage };

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ApiKeysService, WorkspacesService } from '../libs/identity/src/index.js';
 import { BENCH_TOKEN_SECRET, bootContext } from './harness/boot.js';
-import { type BenchDatabase, postgresDatabase } from './harness/databases.js';
+import { atInterrupt, type BenchDatabase, onEachDatabase } from './harness/databases.js';
 import { median, ms, row } from './harness/measure.js';
 import type { BenchRow, Scenario } from './harness/types.js';
 
@@ -75,6 +75,8 @@ async function startHost(database: BenchDatabase, redis: boolean): Promise<Host>
       }
     }
   };
+  const forget = atInterrupt(stop);
+  child.once('exit', forget);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
@@ -200,14 +202,5 @@ async function processesOn(database: BenchDatabase, quick: boolean): Promise<Ben
 }
 
 /** Group 6, on PostgreSQL only (SQLite is one file in one process). */
-export const processesScenario: Scenario = async ({ quick }) => {
-  const database = await postgresDatabase();
-  if (!database) {
-    return [];
-  }
-  try {
-    return await processesOn(database, quick);
-  } finally {
-    await database.drop();
-  }
-};
+export const processesScenario: Scenario = ({ quick }) =>
+  onEachDatabase((database) => processesOn(database, quick), ['postgres']);

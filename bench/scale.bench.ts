@@ -19,6 +19,7 @@ import {
 import { bootContext } from './harness/boot.js';
 import { type BenchDatabase, onEachDatabase } from './harness/databases.js';
 import { median, ms, row } from './harness/measure.js';
+import { seeding } from './harness/seed.js';
 import type { BenchRow, Scenario } from './harness/types.js';
 
 interface Sizes {
@@ -58,8 +59,10 @@ async function scaleOn(database: BenchDatabase, sizes: Sizes): Promise<BenchRow[
     let seconds = await seeded(
       `${database.label}: ${count(small)} end users and ${count(small)} external users`,
       async () => {
-        await seedEndUsers(dataSource, endWorkspace, 0, small);
-        await seedExternalUsers(dataSource, external.workspaceId, external.channels, 0, small);
+        await seeding(dataSource, async (seeder) => {
+          await seedEndUsers(seeder, endWorkspace, 0, small);
+          await seedExternalUsers(seeder, external.workspaceId, external.channels, 0, small);
+        });
         await analyze(dataSource);
       },
     );
@@ -75,8 +78,10 @@ async function scaleOn(database: BenchDatabase, sizes: Sizes): Promise<BenchRow[
     );
 
     seconds += await seeded(`${database.label}: grown to ${count(large)} each`, async () => {
-      await seedEndUsers(dataSource, endWorkspace, small, large);
-      await seedExternalUsers(dataSource, external.workspaceId, external.channels, small, large);
+      await seeding(dataSource, async (seeder) => {
+        await seedEndUsers(seeder, endWorkspace, small, large);
+        await seedExternalUsers(seeder, external.workspaceId, external.channels, small, large);
+      });
       await analyze(dataSource);
     });
     const endLarge = await endUserLookups(app, endWorkspace, large, sizes.lookups);

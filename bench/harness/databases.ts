@@ -74,22 +74,40 @@ export async function postgresDatabase(): Promise<BenchDatabase | undefined> {
   };
 }
 
+/** What an interrupted run (Ctrl-C) must still undo: drop databases, stop child processes. */
+const cleanups = new Set<() => Promise<void>>();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up (${cleanups.size}) before exiting`);
+    void Promise.allSettled([...cleanups].map((cleanup) => cleanup())).then(() => process.exit(130));
+  });
+}
+
+/** Registers `cleanup` to run if the run is interrupted; returns the function that unregisters it. */
+export function atInterrupt(cleanup: () => Promise<void>): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
 /**
- * Runs `work` once on a fresh SQLite database and once on a fresh PostgreSQL database (when reachable),
- * dropping each afterwards, and returns all the rows.
+ * Runs `work` on a fresh SQLite database and on a fresh PostgreSQL database (when reachable), or on the
+ * `kinds` given, dropping each afterwards, and returns all the rows.
  */
 export async function onEachDatabase(
   work: (database: BenchDatabase) => Promise<BenchRow[]>,
+  kinds: BenchDatabase['kind'][] = ['sqlite', 'postgres'],
 ): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  for (const create of [async () => sqliteDatabase(), postgresDatabase]) {
-    const database = await create();
+  for (const kind of kinds) {
+    const database = kind === 'sqlite' ? sqliteDatabase() : await postgresDatabase();
     if (!database) {
       continue;
     }
+    const forget = atInterrupt(() => database.drop());
     try {
       rows.push(...(await work(database)));
     } finally {
+      forget();
       await database.drop();
     }
   }
