@@ -22,7 +22,7 @@ const PARAMETERS = `m=${ARGON2ID_PARAMETERS.memoryCost} t=${ARGON2ID_PARAMETERS.
 async function argon2Row(quick: boolean): Promise<BenchRow> {
   const argon2 = new Argon2idPasswordHashing();
   const encoded = await argon2.hash('correct horse battery staple');
-  const samples = quick ? 3 : 15;
+  const samples = quick ? 3 : 30;
   const hash = await sample(samples, () => argon2.hash('correct horse battery staple'), 2);
   const verify = await sample(samples, () => argon2.verify(encoded, 'correct horse battery staple'), 2);
   return row({
@@ -67,7 +67,7 @@ async function loginsOn(database: BenchDatabase, quick: boolean): Promise<BenchR
       users.perform(workspaceId, { action: 'login', groupId, doc: { username, password } });
     const unknown: number[] = [];
     const wrong: number[] = [];
-    const rounds = quick ? 4 : 30;
+    const rounds = quick ? 4 : 100;
     for (let i = 0; i < rounds + 3; i++) {
       // Alternating order, so neither always follows the other.
       const pair = [

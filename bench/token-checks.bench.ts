@@ -160,7 +160,7 @@ async function tokenChecksOn(
     ];
     const measured = await worker.compare(
       scenarios.map((s) => s.load),
-      quick ? { rounds: 1, requests: 300, warmup: 50 } : { rounds: 3, requests: 1500, warmup: 150 },
+      quick ? { rounds: 1, requests: 300, warmup: 50 } : { rounds: 5, requests: 2000, warmup: 200 },
     );
     const health = measured[0];
     return scenarios.slice(1).map((s, i) => {

@@ -24,14 +24,17 @@ export async function timed(work: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
-/** Times `work(i)` for i = 0…count-1 after `warmup` unmeasured calls; the times in ms. */
+/**
+ * Times `work(i)` for i = 0…count-1 after `warmup` unmeasured calls (with i from `count` up), or, with
+ * `'each'`, after one unmeasured pass over the same i (so every page they touch is in the cache); ms.
+ */
 export async function sample(
   count: number,
   work: (i: number) => Promise<unknown>,
-  warmup = Math.min(5, count),
+  warmup: number | 'each' = Math.min(5, count),
 ): Promise<number[]> {
-  for (let i = 0; i < warmup; i++) {
-    await work(count + i);
+  for (let i = 0; i < (warmup === 'each' ? count : warmup); i++) {
+    await work(warmup === 'each' ? i : count + i);
   }
   const times: number[] = [];
   for (let i = 0; i < count; i++) {

@@ -105,7 +105,8 @@ export function svgChart(rows: readonly BenchRow[]): string {
     2,
     ...charted.map(({ r, target }) => Math.max(r.ratio, target.low ?? 0, target.high ?? 0)),
   );
-  const scale = Math.ceil(max * 2) / 2;
+  // Room past the largest ratio or target, so a bound's shading ends inside the plot.
+  const scale = Math.ceil(max * 1.15 * 2) / 2;
   const x = (ratio: number) => labelWidth + (Math.min(ratio, scale) / scale) * plotWidth;
   const height = top + charted.length * rowHeight + 24;
   const parts: string[] = [
@@ -117,9 +118,10 @@ export function svgChart(rows: readonly BenchRow[]): string {
     const y = top + i * rowHeight;
     const low = x(target.low ?? 0);
     const high = x(target.high ?? scale);
-    const label = `${r.group}. ${r.name}${r.adapter ? ` (${r.adapter})` : ''} · ${DATABASE_NAMES[r.database]}`;
+    const name = `${r.name}${r.adapter ? ` (${r.adapter})` : ''}`;
+    const label = `${r.group}. ${name.length > 46 ? `${name.slice(0, 45)}…` : name} · ${DATABASE_NAMES[r.database]}`;
     parts.push(
-      `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${escapeXml(label.length > 62 ? `${label.slice(0, 61)}…` : label)}</text>`,
+      `<text x="${labelWidth - 6}" y="${y + 12}" text-anchor="end">${escapeXml(label)}</text>`,
       `<rect x="${low.toFixed(1)}" y="${y + 1}" width="${(high - low).toFixed(1)}" height="${rowHeight - 2}" fill="#e3f2e3"/>`,
       `<rect x="${labelWidth}" y="${y + 4}" width="${(x(r.ratio) - labelWidth).toFixed(1)}" height="${rowHeight - 8}" fill="${r.met ? '#2e7d32' : '#c62828'}"/>`,
       `<text x="${(x(r.ratio) + 4).toFixed(1)}" y="${y + 12}">${r.ratio.toFixed(2)}× (${escapeXml(r.target)})</text>`,
@@ -127,7 +129,8 @@ export function svgChart(rows: readonly BenchRow[]): string {
   });
   const axisY = top + charted.length * rowHeight + 4;
   parts.push(`<line x1="${labelWidth}" y1="${top}" x2="${labelWidth}" y2="${axisY}" stroke="#555"/>`);
-  for (let tick = 0; tick <= scale; tick += 0.5) {
+  const step = scale <= 4 ? 0.5 : scale <= 10 ? 1 : 5;
+  for (let tick = 0; tick <= scale; tick += step) {
     parts.push(
       `<line x1="${x(tick)}" y1="${axisY}" x2="${x(tick)}" y2="${axisY + 4}" stroke="#555"/>`,
       `<text x="${x(tick)}" y="${axisY + 15}" text-anchor="middle">${tick}×</text>`,
