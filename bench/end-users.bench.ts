@@ -91,7 +91,7 @@ async function bulkOn(database: BenchDatabase, quick: boolean): Promise<BenchRow
     const workspaces = app.get(WorkspacesService);
     const rows: BenchRow[] = [];
     for (const size of quick ? [500] : [1_000, 10_000]) {
-      const rounds = quick ? 1 : size >= 10_000 ? 3 : 5;
+      const rounds = quick ? 1 : size >= 10_000 ? 3 : 9;
       const service: number[] = [];
       const raw: number[] = [];
       const ratios: number[] = [];

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { ApiKeysService, WorkspacesService } from '../libs/identity/src/index.js';
@@ -157,7 +157,7 @@ async function processesOn(database: BenchDatabase, quick: boolean): Promise<Ben
     const one: number[] = [];
     const two: number[] = [];
     const ratios: number[] = [];
-    const busy: number[] = [];
+    const busy = { one: [] as number[], two: [] as number[] };
     let p99 = { one: 0, two: 0 };
     for (let round = 0; round < rounds; round++) {
       const runOne = () => load([a.origin], key, seconds);
@@ -169,17 +169,24 @@ async function processesOn(database: BenchDatabase, quick: boolean): Promise<Ben
       one.push(single.requestsPerSecond);
       two.push(double.requestsPerSecond);
       ratios.push(double.requestsPerSecond / single.requestsPerSecond);
-      if (double.cpuBusy !== undefined) {
-        busy.push(double.cpuBusy);
+      if (single.cpuBusy !== undefined && double.cpuBusy !== undefined) {
+        busy.one.push(single.cpuBusy);
+        busy.two.push(double.cpuBusy);
       }
       p99 = { one: single.p99Ms, two: double.p99Ms };
     }
     const ratio = median(ratios);
     const cores = availableParallelism();
-    const cpu = busy.length > 0 ? `, machine CPU ${(median(busy) * 100).toFixed(0)}% busy during "two"` : '';
+    const percent = (values: number[]) => `${(median(values) * 100).toFixed(0)}%`;
+    const cpu =
+      busy.one.length > 0
+        ? `; machine CPU busy ${percent(busy.one)} (one) and ${percent(busy.two)} (two), load average ` +
+          `${loadavg()[0].toFixed(1)} on ${cores} cores`
+        : '';
     const limit =
       ratio < 1.6
-        ? `; bound by CPU: ${cores} cores shared by both hosts, PostgreSQL, Redis and the load generator`
+        ? `; bound by CPU: ${cores} cores shared by both hosts, PostgreSQL, Redis, the load generator (and ` +
+          'other work on the machine): a second process adds no core to run on'
         : '';
     return [
       row({
@@ -192,7 +199,7 @@ async function processesOn(database: BenchDatabase, quick: boolean): Promise<Ben
         target: { atLeast: 1.6 },
         detail:
           `${median(two).toFixed(0)} vs ${median(one).toFixed(0)} req/s, p99 ${ms(p99.two)} vs ${ms(p99.one)}; ` +
-          `${rounds}×${seconds} s${cpu}${limit}`,
+          `${rounds}×${seconds} s each${cpu}${limit}`,
       }),
     ];
   } finally {

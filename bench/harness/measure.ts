@@ -78,8 +78,11 @@ export function row(fields: Omit<BenchRow, 'target' | 'met'> & { target: Target 
   return { ...rest, target: targetText(target), met: meets(fields.ratio, target) };
 }
 
-/** `12.3 ms`-style text for a duration. */
+/** `12.3 ms`-style text for a duration (µs below 1 ms). */
 export function ms(value: number): string {
+  if (value < 1) {
+    return `${(value * 1000).toFixed(0)} µs`;
+  }
   return value >= 100
     ? `${value.toFixed(0)} ms`
     : value >= 10

@@ -110,7 +110,7 @@ export function svgChart(rows: readonly BenchRow[]): string {
   const x = (ratio: number) => labelWidth + (Math.min(ratio, scale) / scale) * plotWidth;
   const height = top + charted.length * rowHeight + 24;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 70}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 110}" height="${height}" font-family="sans-serif" font-size="11">`,
     '<rect width="100%" height="100%" fill="#fff"/>',
     `<text x="8" y="16" font-size="13" font-weight="bold">Ratio to a baseline of the same run (bar) and target (shaded)</text>`,
   ];
