@@ -30,7 +30,7 @@ interface Sizes {
   pages: number;
 }
 
-const FULL: Sizes = { small: 100_000, large: 1_000_000, lookups: 500, pages: 50 };
+const FULL: Sizes = { small: 100_000, large: 1_000_000, lookups: 1000, pages: 200 };
 const QUICK: Sizes = { small: 2_000, large: 20_000, lookups: 30, pages: 5 };
 
 const count = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));
