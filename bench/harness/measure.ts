@@ -75,7 +75,9 @@ export function meets(ratio: number, target: Target): boolean {
 /** A row of the table, with its target written out and judged. */
 export function row(fields: Omit<BenchRow, 'target' | 'met'> & { target: Target }): BenchRow {
   const { target, ...rest } = fields;
-  return { ...rest, target: targetText(target), met: meets(fields.ratio, target) };
+  // Judged as shown (two decimals), so a row never reads `2.50×`, `≤2.5×`, missed.
+  const ratio = Math.round(fields.ratio * 100) / 100;
+  return { ...rest, ratio, target: targetText(target), met: meets(ratio, target) };
 }
 
 /** `12.3 ms`-style text for a duration (µs below 1 ms). */
