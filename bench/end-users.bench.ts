@@ -1,109 +1,27 @@
-// End-users benchmark (DESIGN.md §4.2, §6). Two questions, each answered as a ratio measured in the same run:
-//  1. Bulk create through EndUsersBulkService (validation, E.164 normalising, external-id check, audit rows,
-//     chunked multi-row INSERTs in one transaction) vs a raw chunked INSERT of the same rows in one
-//     transaction, for 1,000 and 10,000 users, on SQLite and PostgreSQL. Targets: ≤1.5× (PostgreSQL), ≤2.5× (SQLite).
-//  2. Keyset paging at depth: the first page vs the last page of 1,000,000 users on PostgreSQL (target ≤2×).
-// Run: `npm run bench:end-users` (BENCH_PAGING_USERS=… changes the 1,000,000). Tables also go to
-// bench/end-users-results.md. Machines are noisy: read the ratios, not the absolute numbers.
-import 'reflect-metadata';
+// End users in the harness (DESIGN.md §4.2, §6):
+//  - group 3: bulk create through EndUsersBulkService (validation, E.164 normalising, external-id check, audit
+//    rows, chunked multi-row INSERTs in one transaction) vs a raw chunked INSERT of the same rows in one
+//    transaction, for 1,000 and 10,000 users. Targets: ≤1.5× (PostgreSQL), ≤2.5× (SQLite).
+//  - for scale.bench.ts (groups 4, 5): seeding n users fast, keyset paging first vs deepest page, and the
+//    lookups by email and externalId.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import {
   EndUsersBulkService,
-  EndUsersService,
   type EndUserInput,
+  EndUsersService,
   PageKeys,
   runInTransaction,
   WorkspacesService,
 } from '../libs/identity/src/index.js';
-import { AppModule } from '../src/app.module.js';
-import type { DatabaseConfig } from '../src/config.js';
+import { bootContext } from './harness/boot.js';
+import { type BenchDatabase, onEachDatabase } from './harness/databases.js';
+import { median, ms, row, sample, spread, timed } from './harness/measure.js';
+import type { Seeder } from './harness/seed.js';
+import type { BenchRow, Scenario } from './harness/types.js';
 
-const ROUNDS = 5;
-const SIZES = [1_000, 10_000];
-const PAGING_USERS = Number(process.env.BENCH_PAGING_USERS ?? 1_000_000);
 const PAGE_LIMIT = 100;
-const PAGE_SAMPLES = 30;
-const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const RESULTS_FILE = new URL('../../bench/end-users-results.md', import.meta.url);
-
-interface BenchDatabase {
-  label: string;
-  config: DatabaseConfig;
-  drop(): Promise<void>;
-}
-
-async function adminQuery(sql: string): Promise<pg.QueryResult> {
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3_000 });
-  await admin.connect();
-  try {
-    return await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
-function sqliteDatabase(): BenchDatabase {
-  const dir = mkdtempSync(join(tmpdir(), 'identity-bench-'));
-  return {
-    label: 'SQLite (temp file, WAL)',
-    config: { type: 'sqlite', path: join(dir, 'identity.sqlite') },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-async function postgresDatabase(): Promise<BenchDatabase | undefined> {
-  let version: string;
-  try {
-    version = String((await adminQuery('SHOW server_version')).rows[0].server_version).split(' ')[0];
-  } catch (err) {
-    console.log(`PostgreSQL not reachable (${(err as Error).message}): its legs are skipped`);
-    return undefined;
-  }
-  const name = `identity_bench_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    label: `PostgreSQL ${version} (${url.host}, throwaway database)`,
-    config: { type: 'postgres', url: url.toString() },
-    drop: async () => {
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    },
-  };
-}
-
-async function boot(database: DatabaseConfig): Promise<INestApplicationContext> {
-  return NestFactory.createApplicationContext(
-    AppModule.register({
-      database,
-      port: 0,
-      databaseLogging: false,
-      identity: { tokenSecret: 'x'.repeat(40), rateLimit: false },
-    }),
-    { logger: ['error'] },
-  );
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function markdownTable(header: string[], rows: string[][], rightAligned: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (rightAligned[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
 
 /** A realistic create body, unique by `run` and `n`. */
 function endUser(run: string, n: number): EndUserInput {
@@ -164,25 +82,20 @@ async function rawInsert(dataSource: DataSource, workspaceId: string, users: End
   });
 }
 
-async function timed(work: () => Promise<unknown>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await work();
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
-
-/** Bulk create through the service vs the raw baseline, interleaved over ROUNDS rounds. */
-async function benchmarkBulk(database: BenchDatabase): Promise<string[][]> {
-  const app = await boot(database.config);
+/** Bulk create through the service vs the raw baseline, interleaved (order alternating) after one warm-up round. */
+async function bulkOn(database: BenchDatabase, quick: boolean): Promise<BenchRow[]> {
+  const app = await bootContext(database.config);
   try {
     const bulk = app.get(EndUsersBulkService);
     const dataSource = app.get(DataSource);
     const workspaces = app.get(WorkspacesService);
-    const rows: string[][] = [];
-    for (const size of SIZES) {
+    const rows: BenchRow[] = [];
+    for (const size of quick ? [500] : [1_000, 10_000]) {
+      const rounds = quick ? 1 : size >= 10_000 ? 3 : 9;
       const service: number[] = [];
       const raw: number[] = [];
       const ratios: number[] = [];
-      for (let round = 0; round <= ROUNDS; round++) {
+      for (let round = 0; round <= rounds; round++) {
         const workspace = await workspaces.create(`bench ${size} ${round}`);
         const users = Array.from({ length: size }, (_, n) => endUser(`r${round}`, n));
         // Order alternates per round so neither side always runs on a warmer cache.
@@ -204,14 +117,17 @@ async function benchmarkBulk(database: BenchDatabase): Promise<string[][]> {
         raw.push(r);
         ratios.push(s / r);
       }
-      rows.push([
-        database.label.split(' (')[0],
-        size.toLocaleString('en'),
-        median(raw).toFixed(0),
-        median(service).toFixed(0),
-        `${median(ratios).toFixed(2)}×`,
-      ]);
-      console.log(rows[rows.length - 1].join(' | '));
+      rows.push(
+        row({
+          group: 3,
+          name: `bulk create ${size.toLocaleString('en')} end users`,
+          database: database.kind,
+          ratio: median(ratios),
+          baseline: 'raw chunked INSERT, one transaction',
+          target: { atMost: database.kind === 'postgres' ? 1.5 : 2.5 },
+          detail: `service ${ms(median(service))}, raw ${ms(median(raw))}; ${rounds} rounds, median`,
+        }),
+      );
     }
     return rows;
   } finally {
@@ -219,143 +135,126 @@ async function benchmarkBulk(database: BenchDatabase): Promise<string[][]> {
   }
 }
 
-/** First vs last page of a keyset walk over PAGING_USERS users on PostgreSQL. */
-async function benchmarkPaging(database: BenchDatabase): Promise<{ rows: string[][]; plan: string }> {
-  const app = await boot(database.config);
-  try {
-    const dataSource = app.get(DataSource);
-    const endUsers = app.get(EndUsersService);
-    const workspace = await app.get(WorkspacesService).create('paging');
-    // Another workspace's users too, so the index holds more than the one being paged.
-    const noise = await app.get(WorkspacesService).create('noise');
-    const fill = (workspaceId: string, count: number, group: string, from = 0) =>
-      dataSource.query(
+/** Group 3 on SQLite and PostgreSQL. */
+export const bulkCreateScenario: Scenario = ({ quick }) =>
+  onEachDatabase((database) => bulkOn(database, quick));
+
+/**
+ * Adds end users numbered `from + 1 … to` to the workspace in creation order (1 ms apart), in one statement
+ * per 250,000 rows (generate_series on PostgreSQL, a recursive CTE on SQLite: inside the engine), in the
+ * seeder's transaction. User n has email `user<n>@example.com` and externalId `ext-<n>`.
+ */
+export async function seedEndUsers(
+  seeder: Seeder,
+  workspaceId: string,
+  from: number,
+  to: number,
+  tag = '0000',
+): Promise<void> {
+  for (let start = from; start < to; start += 250_000) {
+    const end = Math.min(to, start + 250_000);
+    if (seeder.postgres) {
+      await seeder.query(
         `INSERT INTO identity_end_users (id, workspace_id, display_name, email, additional_emails,
            additional_phone_numbers, middle_names, external_id, created_at, updated_at)
-         SELECT (lpad(to_hex(g), 8, '0') || '-' || $3 || '-7000-8000-000000000000')::uuid,
+         SELECT (lpad(to_hex(g), 8, '0') || '-' || $2 || '-7000-8000-000000000000')::uuid,
                 $1, 'User ' || g, 'user' || g || '@example.com', '[]', '[]', '[]', 'ext-' || g,
                 timestamptz '2025-01-01' + g * interval '1 millisecond', now()
-         FROM generate_series($4::int + 1, $4::int + $2::int) AS g`,
-        [workspaceId, count, group, from],
+         FROM generate_series($3::int + 1, $4::int) AS g`,
+        [workspaceId, tag, start, end],
       );
-    const started = Date.now();
-    for (let done = 0; done < PAGING_USERS; done += 250_000) {
-      await fill(workspace.id, Math.min(250_000, PAGING_USERS - done), '0000', done);
+    } else {
+      await seeder.query(
+        `WITH RECURSIVE g(n) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT n + 1 FROM g WHERE n < ?)
+         INSERT INTO identity_end_users (id, workspace_id, display_name, email, additional_emails,
+           additional_phone_numbers, middle_names, external_id, created_at, updated_at)
+         SELECT printf('%08x-${tag}-7000-8000-000000000000', n), ?, 'User ' || n, 'user' || n || '@example.com',
+                '[]', '[]', '[]', 'ext-' || n,
+                strftime('%Y-%m-%d %H:%M:%f', 1735689600 + n / 1000.0, 'unixepoch'),
+                strftime('%Y-%m-%d %H:%M:%f', 'now')
+         FROM g`,
+        [start + 1, end, workspaceId],
+      );
     }
-    await fill(noise.id, Math.min(100_000, PAGING_USERS), '0001');
-    await dataSource.query('ANALYZE identity_end_users');
-    console.log(
-      `filled ${PAGING_USERS.toLocaleString('en')} users in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-    );
-
-    // The key of the last page, as the walk would have reached it: the position just before its rows.
-    // (The scope string is EndUsersService's: a list key is bound to its workspace and filters.)
-    const [before] = await dataSource.query(
-      `SELECT id, created_at FROM identity_end_users WHERE workspace_id = $1
-       ORDER BY created_at DESC, id DESC OFFSET ${PAGE_LIMIT} LIMIT 1`,
-      [workspace.id],
-    );
-    const lastKey = app.get(PageKeys).encode(`endusers\n${workspace.id}\n[]`, 'next', {
-      createdAt: new Date(before.created_at).getTime(),
-      id: before.id,
-    });
-    const last = await endUsers.list(workspace.id, { pageLimit: PAGE_LIMIT, pageKey: lastKey });
-    if (last.items.length !== PAGE_LIMIT || last.nextPageKey !== undefined) {
-      throw new Error(`the last page has ${last.items.length} users and a next page: the key is wrong`);
-    }
-    const firstTimes: number[] = [];
-    const lastTimes: number[] = [];
-    for (let i = 0; i < PAGE_SAMPLES + 3; i++) {
-      const f = await timed(() => endUsers.list(workspace.id, { pageLimit: PAGE_LIMIT }));
-      const l = await timed(() => endUsers.list(workspace.id, { pageLimit: PAGE_LIMIT, pageKey: lastKey }));
-      if (i >= 3) {
-        firstTimes.push(f);
-        lastTimes.push(l);
-      }
-    }
-    const explain: { 'QUERY PLAN': string }[] = await dataSource.query(
-      `EXPLAIN SELECT id FROM identity_end_users WHERE workspace_id = $1
-       AND (created_at, id) > ($2::timestamptz, $3::uuid) ORDER BY created_at, id LIMIT ${PAGE_LIMIT + 1}`,
-      [workspace.id, new Date(before.created_at).toISOString(), before.id],
-    );
-    const ratio = median(lastTimes) / median(firstTimes);
-    return {
-      rows: [
-        [
-          PAGING_USERS.toLocaleString('en'),
-          median(firstTimes).toFixed(2),
-          median(lastTimes).toFixed(2),
-          `${ratio.toFixed(2)}×`,
-        ],
-      ],
-      plan: explain.map((row) => row['QUERY PLAN']).join('\n'),
-    };
-  } finally {
-    await app.close();
   }
 }
 
-async function main(): Promise<void> {
-  const bulkRows: string[][] = [];
-  const sqlite = sqliteDatabase();
-  try {
-    bulkRows.push(...(await benchmarkBulk(sqlite)));
-  } finally {
-    await sqlite.drop();
-  }
-  let paging: { rows: string[][]; plan: string } | undefined;
-  const postgres = await postgresDatabase();
-  if (postgres) {
-    try {
-      bulkRows.push(...(await benchmarkBulk(postgres)));
-      paging = await benchmarkPaging(postgres);
-    } finally {
-      await postgres.drop();
-    }
-  }
-  const report = [
-    '# End-users benchmark',
-    '',
-    `- date: ${new Date().toISOString()}`,
-    `- node: ${process.version}`,
-    `- bulk: ${ROUNDS} rounds after one warm-up, service and baseline interleaved (order alternating); medians`,
-    '- baseline: the same rows (values prepared beforehand) by hand-built multi-row INSERTs of 1,000 rows in one transaction',
-    '- service: `EndUsersBulkService.createMany` (checks, E.164, external-id lookup, chunked INSERTs, an audit row per user)',
-    '',
-    '## Bulk create',
-    '',
-    markdownTable(['database', 'users', 'raw INSERT ms', 'service ms', 'service / raw'], bulkRows, [
-      false,
-      true,
-      true,
-      true,
-      true,
-    ]),
-    '',
-    '## Keyset paging (PostgreSQL)',
-    '',
-    paging
-      ? [
-          `${PAGE_SAMPLES} samples each after 3 warm-ups, pageLimit ${PAGE_LIMIT}, through \`EndUsersService.list\`; medians.`,
-          '',
-          markdownTable(['users', 'first page ms', 'last page ms', 'last / first'], paging.rows, [
-            true,
-            true,
-            true,
-            true,
-          ]),
-          '',
-          'Plan of the last page:',
-          '',
-          '```',
-          paging.plan,
-          '```',
-        ].join('\n')
-      : 'PostgreSQL was not reachable: skipped.',
-    '',
-  ].join('\n');
-  writeFileSync(RESULTS_FILE, report);
-  console.log(`\n${report}`);
+/** An instant as the drivers return it: a Date (pg) or UTC text without a zone (SQLite). */
+function epochMs(value: Date | string): number {
+  return value instanceof Date ? value.getTime() : Date.parse(`${value.replace(' ', 'T')}Z`);
 }
 
-await main();
+/** Keyset paging through `EndUsersService.list`: the first page and the deepest (last) page. */
+export async function endUserPaging(
+  app: INestApplicationContext,
+  workspaceId: string,
+  samples: number,
+): Promise<{ first: number[]; deepest: number[] }> {
+  const dataSource = app.get(DataSource);
+  const endUsers = app.get(EndUsersService);
+  const postgres = dataSource.options.type === 'postgres';
+  // The key of the last page, as a walk would have reached it: the position just before its rows.
+  // (The scope string is EndUsersService's: a list key is bound to its workspace and filters.)
+  const [before] = await dataSource.query(
+    `SELECT id, created_at FROM identity_end_users WHERE workspace_id = ${postgres ? '$1' : '?'}
+     ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET ${PAGE_LIMIT}`,
+    [workspaceId],
+  );
+  const lastKey = app.get(PageKeys).encode(`endusers\n${workspaceId}\n[]`, 'next', {
+    createdAt: epochMs(before.created_at),
+    id: before.id,
+  });
+  const last = await endUsers.list(workspaceId, { pageLimit: PAGE_LIMIT, pageKey: lastKey });
+  if (last.items.length !== PAGE_LIMIT || last.nextPageKey !== undefined) {
+    throw new Error(`the last page has ${last.items.length} users and a next page: the key is wrong`);
+  }
+  const first: number[] = [];
+  const deepest: number[] = [];
+  // Interleaved, so drift on a shared machine hits both alike.
+  for (let i = 0; i < samples + 3; i++) {
+    // Order alternating, so neither page always runs first.
+    const runFirst = () => timed(() => endUsers.list(workspaceId, { pageLimit: PAGE_LIMIT }));
+    const runLast = () =>
+      timed(() => endUsers.list(workspaceId, { pageLimit: PAGE_LIMIT, pageKey: lastKey }));
+    const f = i % 2 === 0 ? await runFirst() : 0;
+    const l = await runLast();
+    const f2 = i % 2 === 0 ? f : await runFirst();
+    if (i >= 3) {
+      first.push(f2);
+      deepest.push(l);
+    }
+  }
+  return { first, deepest };
+}
+
+/**
+ * Lookup times (ms) by email and by externalId, through `EndUsersService.list`, of users spread over
+ * 1…count, each looked up once before it is timed: the ratio between sizes is then the index's depth, not
+ * whether the database's buffer cache holds the whole table.
+ */
+export async function endUserLookups(
+  app: INestApplicationContext,
+  workspaceId: string,
+  count: number,
+  samples: number,
+): Promise<{ byEmail: number[]; byExternalId: number[] }> {
+  const endUsers = app.get(EndUsersService);
+  const picks = spread(samples + 5, count, count);
+  const check = (found: number) => {
+    if (found !== 1) {
+      throw new Error(`a lookup found ${found} end users, not 1`);
+    }
+  };
+  const byEmail = await sample(
+    samples,
+    async (i) =>
+      check((await endUsers.list(workspaceId, { email: `user${picks[i]}@example.com` })).items.length),
+    'each',
+  );
+  const byExternalId = await sample(
+    samples,
+    async (i) => check((await endUsers.list(workspaceId, { externalId: `ext-${picks[i]}` })).items.length),
+    'each',
+  );
+  return { byEmail, byExternalId };
+}

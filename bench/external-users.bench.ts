@@ -1,364 +1,240 @@
-// External-users benchmark (issue 11): the guard on a host route (cache hit) against the same route
-// unguarded, and the external-user list at page 1 against deep pages with 1M users in the workspace.
-// Like token-checks.bench.ts it reports ratios measured in the same run and asserts nothing.
-// Run: `npm run bench:external-users` (BENCH_EXTERNAL_USERS=<n> changes the 1,000,000 users);
-// the tables also go to bench/external-users-results.md.
-import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { Controller, type DynamicModule, Get, type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import pg from 'pg';
+// External users in the harness (issue 11):
+//  (group 1, the guard on a host route, is in host-routes.bench.ts with the other guards)
+//  - for scale.bench.ts (groups 4, 5): seeding n users (with a super identity and an access token each)
+//    fast, the list's first page against its deepest (`pageNumber`), and the lookups by externalId and of
+//    an access token with the token cache off (one indexed query per check).
+import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   ApiKeysService,
   ChannelsService,
-  CurrentExternalUser,
-  ExternalUserAuth,
-  type ExternalUserPrincipal,
+  EXTERNAL_USER_TOKEN_PREFIX,
+  ExternalUserEntity,
   ExternalUsersService,
+  ExternalUserTokensService,
+  mintToken,
+  TokenHasher,
   WorkspacesService,
 } from '../libs/identity/src/index.js';
-import { AppModule } from '../src/app.module.js';
-import type { DatabaseConfig, HostConfig } from '../src/config.js';
-import type { LoadJob, LoadResult } from './http-load.worker.js';
+import { sample, spread, timed } from './harness/measure.js';
+import type { Seeder } from './harness/seed.js';
 
-const USERS = Number(process.env.BENCH_EXTERNAL_USERS ?? 1_000_000);
+/** Zaia's default page size. */
 const PAGE_SIZE = 10;
-const WARMUP_REQUESTS = 100;
-const CONCURRENCY = 8;
-const ROUNDS = 3;
-const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const RESULTS_FILE = new URL('../../bench/external-users-results.md', import.meta.url);
 
-interface BenchDatabase {
-  kind: 'SQLite' | 'PostgreSQL';
-  config: DatabaseConfig;
-  drop(): Promise<void>;
-}
-
-interface Scenario {
-  name: string;
-  path: string;
-  headers: Record<string, string>;
-  requests: number;
-}
-
-interface Measurement {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-/** Two routes of identical work, one behind `@ExternalUserAuth()`: the guard's cost is their difference. */
-@Controller('bench')
-class GuardBenchController {
-  @Get('open')
-  open() {
-    return { ok: true };
-  }
-
-  @Get('guarded')
-  @ExternalUserAuth()
-  guarded(@CurrentExternalUser() user: ExternalUserPrincipal) {
-    return { ok: user.id.length > 0 };
-  }
-}
-
-@Module({})
-class BenchModule {
-  static register(config: HostConfig): DynamicModule {
-    return {
-      module: BenchModule,
-      imports: [AppModule.register(config)],
-      controllers: [GuardBenchController],
-    };
-  }
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3_000 });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function databases(): Promise<BenchDatabase[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'identity-bench-'));
-  const list: BenchDatabase[] = [
-    {
-      kind: 'SQLite',
-      config: { type: 'sqlite', path: join(dir, 'identity.sqlite') },
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    },
-  ];
-  const name = `identity_bench_${randomBytes(6).toString('hex')}`;
-  try {
-    await adminQuery(`CREATE DATABASE ${name}`);
-    const url = new URL(ADMIN_DATABASE_URL);
-    url.pathname = `/${name}`;
-    list.push({
-      kind: 'PostgreSQL',
-      config: { type: 'postgres', url: url.toString() },
-      drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-    });
-  } catch (err) {
-    console.log(`PostgreSQL not reachable (${(err as Error).message}): skipped`);
-  }
-  return list;
-}
-
-async function startHost(database: DatabaseConfig): Promise<{ app: INestApplication; origin: string }> {
-  const config: HostConfig = {
-    database,
-    port: 0,
-    databaseLogging: false,
-    identity: {
-      tokenSecret: 'x'.repeat(40),
-      rateLimit: false,
-      invalidation:
-        database.type === 'postgres' ? { driver: 'postgres', url: database.url } : { driver: 'local' },
-    },
-  };
-  const app = await NestFactory.create(BenchModule.register(config), { logger: ['error'] });
-  await app.listen(0, '127.0.0.1');
-  const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, origin: `http://127.0.0.1:${port}` };
+/** A workspace with two channels, for seedExternalUsers. */
+export async function externalUserWorkspace(
+  app: INestApplicationContext,
+): Promise<{ workspaceId: string; channels: [string, string] }> {
+  const workspace = await app.get(WorkspacesService).create('External users at scale');
+  const channels = app.get(ChannelsService);
+  const even = await channels.create(workspace.id, { name: 'Even' });
+  const odd = await channels.create(workspace.id, { name: 'Odd' });
+  // A key too, as a host would have: not used by the measurements.
+  await app.get(ApiKeysService).create(workspace.id, { name: 'bench', scope: 'read' });
+  return { workspaceId: workspace.id, channels: [even.id, odd.id] };
 }
 
 /**
- * Adds `USERS` external users to the workspace in one statement, numbered as the service numbers them
- * (ordinals 1…n, the counter row at n), spread over two channels.
+ * Adds external users `from + 1 … to` (ordinals as the service numbers them, the counter row at `to`),
+ * spread over the two channels, each with a super identity and an unexpired access token whose hash is
+ * random: one INSERT … SELECT per table and 250,000 rows (generate_series on PostgreSQL, a recursive CTE
+ * on SQLite), in the seeder's transaction. Ids are ordered (as UUIDv7 ids are); token hashes are random. User n has externalId `ext-<n>`.
  */
-async function seedUsers(
-  dataSource: DataSource,
-  kind: BenchDatabase['kind'],
+export async function seedExternalUsers(
+  seeder: Seeder,
   workspaceId: string,
-  channels: string[],
-) {
-  const started = Date.now();
-  if (kind === 'PostgreSQL') {
-    await dataSource.query(
-      `INSERT INTO identity_super_identities (id, workspace_id)
-        SELECT md5('s' || g)::uuid, $1 FROM generate_series(1, $2) g`,
-      [workspaceId, USERS],
-    );
-    await dataSource.query(
-      `INSERT INTO identity_external_users (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
-        SELECT md5('u' || g)::uuid, $1, g, CASE WHEN g % 2 = 0 THEN $3::uuid ELSE $4::uuid END,
-          'ext-' || g, 'User ' || g, md5('s' || g)::uuid
-        FROM generate_series(1, $2) g`,
-      [workspaceId, USERS, channels[0], channels[1]],
-    );
-    await dataSource.query('ANALYZE identity_external_users');
-  } else {
-    const series = `WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ?)`;
-    const uuid = (tag: string) => `printf('%08x-0000-4000-8${tag}00-%012x', n, n)`;
-    await dataSource.query(
-      `${series} INSERT INTO identity_super_identities (id, workspace_id) SELECT ${uuid('1')}, ? FROM g`,
-      [USERS, workspaceId],
-    );
-    await dataSource.query(
-      `${series} INSERT INTO identity_external_users
-        (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
-        SELECT ${uuid('2')}, ?, n, CASE WHEN n % 2 = 0 THEN ? ELSE ? END, 'ext-' || n, 'User ' || n, ${uuid('1')}
-        FROM g`,
-      [USERS, workspaceId, channels[0], channels[1]],
-    );
-    await dataSource.query('ANALYZE');
+  channels: [string, string],
+  from: number,
+  to: number,
+): Promise<void> {
+  const { postgres } = seeder;
+  for (let start = from; start < to; start += 250_000) {
+    const end = Math.min(to, start + 250_000);
+    if (postgres) {
+      const series = `FROM generate_series($2::int + 1, $3::int) g`;
+      await seeder.query(
+        `INSERT INTO identity_super_identities (id, workspace_id) SELECT (lpad(to_hex(g), 8, '0') || '-0000-4000-8100-000000000000')::uuid, $1 ${series}`,
+        [workspaceId, start, end],
+      );
+      await seeder.query(
+        `INSERT INTO identity_external_users (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
+         SELECT (lpad(to_hex(g), 8, '0') || '-0000-4000-8200-000000000000')::uuid, $1, g, CASE WHEN g % 2 = 0 THEN $4::uuid ELSE $5::uuid END,
+           'ext-' || g, 'User ' || g, (lpad(to_hex(g), 8, '0') || '-0000-4000-8100-000000000000')::uuid ${series}`,
+        [workspaceId, start, end, channels[0], channels[1]],
+      );
+      await seeder.query(
+        `INSERT INTO identity_external_user_tokens (id, workspace_id, channel_id, external_user_id, hash, prefix, expires_at)
+         SELECT (lpad(to_hex(g), 8, '0') || '-0000-4000-8300-000000000000')::uuid, $1, CASE WHEN g % 2 = 0 THEN $4::uuid ELSE $5::uuid END, (lpad(to_hex(g), 8, '0') || '-0000-4000-8200-000000000000')::uuid,
+           md5('h' || g) || md5('k' || g), 'eut_seeded', now() + interval '1 day' ${series}`,
+        [workspaceId, start, end, channels[0], channels[1]],
+      );
+    } else {
+      const series = `WITH RECURSIVE g(n) AS (SELECT CAST(? AS INTEGER) UNION ALL SELECT n + 1 FROM g WHERE n < ?)`;
+      const uuid = (tag: string) => `printf('%08x-0000-4000-8${tag}00-%012x', n, n)`;
+      await seeder.query(
+        `${series} INSERT INTO identity_super_identities (id, workspace_id, created_at)
+         SELECT ${uuid('1')}, ?, strftime('%Y-%m-%d %H:%M:%f', 'now') FROM g`,
+        [start + 1, end, workspaceId],
+      );
+      await seeder.query(
+        `${series} INSERT INTO identity_external_users
+           (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
+         SELECT ${uuid('2')}, ?, n, CASE WHEN n % 2 = 0 THEN ? ELSE ? END, 'ext-' || n, 'User ' || n, ${uuid('1')}
+         FROM g`,
+        [start + 1, end, workspaceId, channels[0], channels[1]],
+      );
+      await seeder.query(
+        `${series} INSERT INTO identity_external_user_tokens
+           (id, workspace_id, channel_id, external_user_id, hash, prefix, expires_at)
+         SELECT ${uuid('3')}, ?, CASE WHEN n % 2 = 0 THEN ? ELSE ? END, ${uuid('2')}, lower(hex(randomblob(32))),
+           'eut_seeded', strftime('%Y-%m-%d %H:%M:%f', 'now', '+1 day')
+         FROM g`,
+        [start + 1, end, workspaceId, channels[0], channels[1]],
+      );
+    }
   }
-  await dataSource.query(
-    kind === 'PostgreSQL'
-      ? 'INSERT INTO identity_external_user_sequences (workspace_id, last_ordinal) VALUES ($1, $2)'
-      : 'INSERT INTO identity_external_user_sequences (workspace_id, last_ordinal) VALUES (?, ?)',
-    [workspaceId, USERS],
+  await seeder.query(
+    postgres
+      ? `INSERT INTO identity_external_user_sequences (workspace_id, last_ordinal) VALUES ($1, $2)
+         ON CONFLICT (workspace_id) DO UPDATE SET last_ordinal = EXCLUDED.last_ordinal`
+      : `INSERT INTO identity_external_user_sequences (workspace_id, last_ordinal) VALUES (?, ?)
+         ON CONFLICT (workspace_id) DO UPDATE SET last_ordinal = excluded.last_ordinal`,
+    [workspaceId, to],
   );
-  console.log(`  ${kind}: seeded ${USERS} external users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function runLoad(worker: Worker, job: LoadJob): Promise<Measurement> {
-  return new Promise((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', (result: LoadResult) => {
-      worker.off('error', reject);
-      if (result.ok) {
-        resolve(result);
-      } else {
-        reject(new Error(result.error));
+/**
+ * Real access tokens for `count` of the first `among` users (stored as the module stores them: the
+ * TokenHasher's HMAC), so a check finds them; the seeded ones have random hashes nobody holds.
+ */
+export async function realTokens(
+  app: INestApplicationContext,
+  workspaceId: string,
+  among: number,
+  count: number,
+): Promise<string[]> {
+  const dataSource = app.get(DataSource);
+  const hasher = app.get(TokenHasher);
+  const users = await Promise.all(
+    spread(count, among, 7).map((ordinal) =>
+      dataSource.manager.findOneByOrFail(ExternalUserEntity, { workspaceId, ordinal }),
+    ),
+  );
+  const tokens: string[] = [];
+  const expiresAt = new Date(Date.now() + 86_400_000);
+  for (const [i, user] of users.entries()) {
+    const token = mintToken(EXTERNAL_USER_TOKEN_PREFIX, 32);
+    await dataSource.query(
+      dataSource.options.type === 'postgres'
+        ? `INSERT INTO identity_external_user_tokens (id, workspace_id, channel_id, external_user_id, hash, prefix, expires_at)
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)`
+        : `INSERT INTO identity_external_user_tokens (id, workspace_id, channel_id, external_user_id, hash, prefix, expires_at)
+           VALUES (printf('ffffffff-0000-4000-8400-%012x', ?), ?, ?, ?, ?, ?, ?)`,
+      [
+        ...(dataSource.options.type === 'postgres' ? [] : [i]),
+        workspaceId,
+        user.channelId,
+        user.id,
+        hasher.hash(token),
+        token.slice(0, 12),
+        dataSource.options.type === 'postgres'
+          ? expiresAt
+          : expiresAt.toISOString().replace('T', ' ').replace('Z', ''),
+      ],
+    );
+    tokens.push(token);
+  }
+  return tokens;
+}
+
+/** `ExternalUsersService.list` (no filter: the ordinal range) at page 1 and at the last page; and a channel's. */
+export async function externalUserPaging(
+  app: INestApplicationContext,
+  workspaceId: string,
+  channel: string,
+  count: number,
+  samples: number,
+): Promise<{
+  first: number[];
+  deepest: number[];
+  channelFirst: number[];
+  channelDeep: number[];
+  channelPage: number;
+}> {
+  const users = app.get(ExternalUsersService);
+  const lastPage = Math.floor(count / PAGE_SIZE);
+  // Half the users are in the channel; page 1000 (10,000 rows in) as the original benchmark, if it has one.
+  const channelPage = Math.min(1000, Math.floor(count / 2 / PAGE_SIZE));
+  const last = await users.list(workspaceId, { pageNumber: lastPage, pageSize: PAGE_SIZE });
+  if (last.length !== PAGE_SIZE) {
+    throw new Error(`page ${lastPage} has ${last.length} users, not ${PAGE_SIZE}`);
+  }
+  const first: number[] = [];
+  const deepest: number[] = [];
+  const channelFirst: number[] = [];
+  const channelDeep: number[] = [];
+  const calls = [
+    () => users.list(workspaceId, { pageNumber: 1, pageSize: PAGE_SIZE }),
+    () => users.list(workspaceId, { pageNumber: lastPage, pageSize: PAGE_SIZE }),
+    () => users.list(workspaceId, { channelIds: [channel], pageNumber: 1, pageSize: PAGE_SIZE }),
+    () => users.list(workspaceId, { channelIds: [channel], pageNumber: channelPage, pageSize: PAGE_SIZE }),
+  ];
+  const series = [first, deepest, channelFirst, channelDeep];
+  for (let i = 0; i < samples + 3; i++) {
+    // The order rotates each time, so no call always runs first or after the same one.
+    for (let k = 0; k < calls.length; k++) {
+      const c = (k + i) % calls.length;
+      const time = await timed(calls[c]);
+      if (i >= 3) {
+        series[c].push(time);
       }
-    });
-    worker.postMessage(job);
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function markdownTable(header: string[], rows: string[][], rightAligned: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (rightAligned[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
-  const rule = `| ${widths.map((w, i) => (rightAligned[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
-  return [line(header), rule, ...rows.map(line)].join('\n');
-}
-
-/** Measures `groups` of scenarios, each against its first scenario, interleaved over ROUNDS rounds. */
-async function measure(
-  worker: Worker,
-  origin: string,
-  kind: string,
-  groups: Scenario[][],
-): Promise<string[][]> {
-  const scenarios = groups.flat();
-  const load = (s: Scenario, requests: number) =>
-    runLoad(worker, {
-      origin,
-      path: s.path,
-      headers: s.headers,
-      warmup: WARMUP_REQUESTS,
-      requests,
-      concurrency: CONCURRENCY,
-    });
-  for (const scenario of scenarios) {
-    await load(scenario, WARMUP_REQUESTS);
-  }
-  const measured = new Map<Scenario, Measurement[]>(scenarios.map((s) => [s, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    const order = scenarios.map((_, i) => scenarios[(i + round) % scenarios.length]);
-    for (const scenario of order) {
-      measured.get(scenario)?.push(await load(scenario, scenario.requests));
     }
-    console.log(`  ${kind} round ${round + 1}/${ROUNDS} done`);
   }
-  return groups.flatMap((group) =>
-    group.map((scenario) => {
-      const rounds = measured.get(scenario) ?? [];
-      const base = measured.get(group[0]) ?? [];
-      const ratio = median(rounds.map((m, i) => m.requestsPerSecond / base[i].requestsPerSecond));
-      return [
-        scenario.name,
-        median(rounds.map((m) => m.requestsPerSecond)).toFixed(0),
-        median(rounds.map((m) => m.p50Ms)).toFixed(2),
-        median(rounds.map((m) => m.p99Ms)).toFixed(2),
-        `${ratio.toFixed(2)}×`,
-      ];
-    }),
+  return { first, deepest, channelFirst, channelDeep, channelPage };
+}
+
+/**
+ * Lookup times (ms) of users spread over 1…count by externalId (the query `authenticate` runs to find a
+ * returning user: channel, externalId, workspace), and of access-token checks past the cache; each key
+ * once before it is timed (see endUserLookups).
+ */
+export async function externalUserLookups(
+  app: INestApplicationContext,
+  workspaceId: string,
+  channels: [string, string],
+  count: number,
+  tokens: string[],
+  samples: number,
+): Promise<{ byExternalId: number[]; tokenCheck: number[] }> {
+  const manager = app.get(DataSource).manager;
+  const picks = spread(samples + 5, count, count + 1);
+  const byExternalId = await sample(
+    samples,
+    async (i) => {
+      const n = picks[i];
+      const user = await manager.findOneBy(ExternalUserEntity, {
+        channelId: channels[n % 2 === 0 ? 0 : 1],
+        externalId: `ext-${n}`,
+        workspaceId,
+      });
+      if (!user) {
+        throw new Error(`external user ext-${n} not found`);
+      }
+    },
+    'each',
   );
+  const verifier = app.get(ExternalUserTokensService);
+  const tokenCheck = await sample(
+    samples,
+    async (i) => {
+      // `fresh`: past the token cache, as a cold cache is: the hash, then one indexed query.
+      const verdict = await verifier.verify(tokens[i % tokens.length], { fresh: true });
+      if (!verdict.valid) {
+        throw new Error(`a seeded access token did not verify: ${JSON.stringify(verdict)}`);
+      }
+    },
+    'each',
+  );
+  return { byExternalId, tokenCheck };
 }
-
-async function benchmark(database: BenchDatabase, worker: Worker): Promise<string> {
-  const { app, origin } = await startHost(database.config);
-  try {
-    const workspace = await app.get(WorkspacesService).create('Benchmark workspace');
-    const { secret: readKey } = await app
-      .get(ApiKeysService)
-      .create(workspace.id, { name: 'benchmark read key', scope: 'read' });
-    const channels = [
-      (await app.get(ChannelsService).create(workspace.id, { name: 'Even' })).id,
-      (await app.get(ChannelsService).create(workspace.id, { name: 'Odd' })).id,
-    ];
-    await seedUsers(app.get(DataSource), database.kind, workspace.id, channels);
-    // The benchmark's own user comes last: ordinal USERS + 1.
-    const { accessToken } = await app
-      .get(ExternalUsersService)
-      .create(workspace.id, { channelId: channels[0], externalId: 'bench-user' });
-    const key = { Authorization: readKey };
-    const lastPage = Math.floor(USERS / PAGE_SIZE);
-    const list = (query: string) => `/api/v1/external-users?pageSize=${PAGE_SIZE}&${query}`;
-    const rows = await measure(worker, origin, database.kind, [
-      [
-        { name: 'GET /bench/open (unguarded twin)', path: '/bench/open', headers: {}, requests: 1500 },
-        {
-          name: 'GET /bench/guarded, @ExternalUserAuth(), cache hit',
-          path: '/bench/guarded',
-          headers: { Authorization: `Bearer ${accessToken}` },
-          requests: 1500,
-        },
-      ],
-      [
-        { name: 'list, page 1', path: list('pageNumber=1'), headers: key, requests: 500 },
-        {
-          name: `list, page ${Math.ceil(lastPage / 2)}`,
-          path: list(`pageNumber=${Math.ceil(lastPage / 2)}`),
-          headers: key,
-          requests: 500,
-        },
-        {
-          name: `list, page ${lastPage} (the last)`,
-          path: list(`pageNumber=${lastPage}`),
-          headers: key,
-          requests: 500,
-        },
-      ],
-      [
-        {
-          name: 'list, one channel, page 1',
-          path: list(`channelIds=${channels[1]}&pageNumber=1`),
-          headers: key,
-          requests: 500,
-        },
-        {
-          name: 'list, one channel, page 1000 (OFFSET in the channel index)',
-          path: list(`channelIds=${channels[1]}&pageNumber=1000`),
-          headers: key,
-          requests: 500,
-        },
-      ],
-    ]);
-    return [
-      `## ${database.kind}`,
-      '',
-      markdownTable(['scenario', 'median req/s', 'p50 ms', 'p99 ms', 'ratio vs first of its group'], rows, [
-        false,
-        true,
-        true,
-        true,
-        true,
-      ]),
-    ].join('\n');
-  } finally {
-    await app.close();
-  }
-}
-
-const startedAt = new Date();
-const header = [
-  '# External-users benchmark',
-  '',
-  `- date: ${startedAt.toISOString()}`,
-  `- node: ${process.version}`,
-  `- nproc: ${availableParallelism()}`,
-  `- ${USERS} external users in the workspace; list pages of ${PAGE_SIZE}`,
-  `- concurrency ${CONCURRENCY}, keep-alive HTTP on 127.0.0.1 from a worker thread, express, rate limit off; ` +
-    `${ROUNDS} interleaved rounds, medians; each ratio is the median per-round throughput ratio to the first ` +
-    'scenario of its group (the unguarded twin; page 1)',
-].join('\n');
-console.log(`${header}\n`);
-
-const sections: string[] = [];
-const worker = new Worker(new URL('./http-load.worker.js', import.meta.url));
-try {
-  for (const database of await databases()) {
-    try {
-      const section = await benchmark(database, worker);
-      sections.push(section);
-      console.log(`\n${section}\n`);
-    } finally {
-      await database.drop();
-    }
-  }
-} finally {
-  await worker.terminate();
-}
-writeFileSync(RESULTS_FILE, `${header}\n\n${sections.join('\n\n')}\n`);
-console.log(`Wrote ${RESULTS_FILE.pathname} (${((Date.now() - startedAt.getTime()) / 1000).toFixed(1)} s).`);
