@@ -141,7 +141,7 @@ describe(ExternalUsersService.name, () => {
       expect(await sut.list(other.id, { channelIds: [theirChannel] })).toHaveLength(1);
     });
 
-    it("skips a filtered page's leading rows in the filter's index alone (covering, no table reads)", async () => {
+    it("reads a deep page of one channel as a range of the channel's index, and skips other filters' rows in their index alone", async () => {
       const plans: string[] = [];
       const dataSource = ctx.get(DataSource);
       const { user } = await sut.create(workspaceId, { channelId });
@@ -155,9 +155,9 @@ describe(ExternalUsersService.name, () => {
         watched.add(runner);
         const query = runner.query.bind(runner);
         runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
-          if (sql.includes('"p"."ordinal"')) {
+          if (sql.includes('FROM "identity_external_users" "u"')) {
             const plan: { detail: string }[] = await query(`EXPLAIN QUERY PLAN ${sql}`, parameters);
-            plans.push(...plan.map((row) => row.detail));
+            plans.push(plan.map((row) => row.detail).join(' | '));
           }
           return query(sql, parameters, structured);
         }) as typeof runner.query;
@@ -171,11 +171,31 @@ describe(ExternalUsersService.name, () => {
       ]) {
         await sut.list(workspaceId, { ...filter, pageNumber: 1000 });
       }
-      expect(plans.filter((step) => step.startsWith('SEARCH p '))).toEqual(
-        ['channel', 'super_identity', 'tier', 'group'].map((index) =>
-          expect.stringContaining(`COVERING INDEX idx_identity_external_users_${index} `),
+      expect(plans).toEqual([
+        expect.stringMatching(
+          /^SEARCH u USING INDEX idx_identity_external_users_channel \(channel_id=\? AND workspace_id=\? AND channel_ordinal>\?\)$/,
         ),
-      );
+        ...['super_identity', 'tier', 'group'].map((index) =>
+          expect.stringContaining(`SEARCH p USING COVERING INDEX idx_identity_external_users_${index} `),
+        ),
+      ]);
+    });
+
+    it("numbers each channel's users 1, 2, 3… in creation order", async () => {
+      const otherChannel = (await ctx.get(ChannelsService).create(workspaceId, { name: 'App' })).id;
+      const made = [];
+      for (let i = 0; i < 5; i++) {
+        made.push(
+          (await sut.create(workspaceId, { channelId: i % 2 === 0 ? channelId : otherChannel })).user,
+        );
+      }
+      expect(made.map((u) => [u.ordinal, u.channelOrdinal])).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [4, 2],
+        [5, 3],
+      ]);
     });
 
     it('refuses page bounds from host code too', async () => {
