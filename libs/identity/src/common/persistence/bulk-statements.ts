@@ -35,18 +35,23 @@ export function chunked<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
+// Bulk rows share their instants: the last one is kept formatted, both ways.
 let lastInstant = NaN;
-let lastInstantText = '';
+let lastInstantIso = '';
+let lastInstantSqlite = '';
+
+function formatInstant(ms: number): void {
+  if (ms !== lastInstant) {
+    lastInstantIso = new Date(ms).toISOString();
+    lastInstantSqlite = lastInstantIso.replace('T', ' ').replace('Z', '');
+    lastInstant = ms;
+  }
+}
 
 /** UTC `YYYY-MM-DD HH:MM:SS.SSS`: how TypeORM stores a `Date` in SQLite, so text comparisons order instants. */
 export function sqliteInstant(instant: Date | number): string {
-  const ms = typeof instant === 'number' ? instant : instant.getTime();
-  // Bulk rows share their instants: format each once.
-  if (ms !== lastInstant) {
-    lastInstant = ms;
-    lastInstantText = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-  }
-  return lastInstantText;
+  formatInstant(typeof instant === 'number' ? instant : instant.getTime());
+  return lastInstantSqlite;
 }
 
 /** A value as the driver should receive it for a column of this kind. */
@@ -55,8 +60,9 @@ export function sqlValue(postgres: boolean, kind: BulkColumnKind, value: unknown
     return null;
   }
   if (kind === 'instant') {
-    const date = value instanceof Date ? value : new Date(value as number | string);
-    return postgres ? date.toISOString() : sqliteInstant(date);
+    const ms = value instanceof Date ? value.getTime() : new Date(value as number | string).getTime();
+    formatInstant(ms);
+    return postgres ? lastInstantIso : lastInstantSqlite;
   }
   if (kind === 'boolean' && !postgres) {
     return value ? 1 : 0;
