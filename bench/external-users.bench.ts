@@ -274,13 +274,11 @@ async function benchmark(database: BenchDatabase, worker: Worker): Promise<strin
       (await app.get(ChannelsService).create(workspace.id, { name: 'Even' })).id,
       (await app.get(ChannelsService).create(workspace.id, { name: 'Odd' })).id,
     ];
-    const tier = await app
-      .get(TiersService)
-      .create(workspace.id, {
-        name: 'Quarter',
-        description: 'Every fourth user',
-        maxAssistantMessages: null,
-      });
+    const tier = await app.get(TiersService).create(workspace.id, {
+      name: 'Quarter',
+      description: 'Every fourth user',
+      maxAssistantMessages: null,
+    });
     await seedUsers(app.get(DataSource), database.kind, workspace.id, channels, tier.id);
     // The benchmark's own user comes last: ordinal USERS + 1.
     const { accessToken } = await app
