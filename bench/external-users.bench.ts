@@ -58,9 +58,9 @@ export async function seedExternalUsers(
         [workspaceId, start, end],
       );
       await seeder.query(
-        `INSERT INTO identity_external_users (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
+        `INSERT INTO identity_external_users (id, workspace_id, ordinal, channel_id, channel_ordinal, external_id, name, super_identity_id)
          SELECT (lpad(to_hex(g), 8, '0') || '-0000-4000-8200-000000000000')::uuid, $1, g, CASE WHEN g % 2 = 0 THEN $4::uuid ELSE $5::uuid END,
-           'ext-' || g, 'User ' || g, (lpad(to_hex(g), 8, '0') || '-0000-4000-8100-000000000000')::uuid ${series}`,
+           (g + 1) / 2, 'ext-' || g, 'User ' || g, (lpad(to_hex(g), 8, '0') || '-0000-4000-8100-000000000000')::uuid ${series}`,
         [workspaceId, start, end, channels[0], channels[1]],
       );
       await seeder.query(
@@ -79,8 +79,8 @@ export async function seedExternalUsers(
       );
       await seeder.query(
         `${series} INSERT INTO identity_external_users
-           (id, workspace_id, ordinal, channel_id, external_id, name, super_identity_id)
-         SELECT ${uuid('2')}, ?, n, CASE WHEN n % 2 = 0 THEN ? ELSE ? END, 'ext-' || n, 'User ' || n, ${uuid('1')}
+           (id, workspace_id, ordinal, channel_id, channel_ordinal, external_id, name, super_identity_id)
+         SELECT ${uuid('2')}, ?, n, CASE WHEN n % 2 = 0 THEN ? ELSE ? END, (n + 1) / 2, 'ext-' || n, 'User ' || n, ${uuid('1')}
          FROM g`,
         [start + 1, end, workspaceId, channels[0], channels[1]],
       );

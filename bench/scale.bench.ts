@@ -145,11 +145,10 @@ async function scaleOn(database: BenchDatabase, sizes: Sizes): Promise<BenchRow[
         detail: `${pageRow('', '', externalPages.first, externalPages.deepest).detail}; ${seededNote}`,
       },
       pageRow(
-        `external users of one channel, page ${externalPages.channelPage} (OFFSET in the channel index)`,
+        `external users of one channel, page ${externalPages.channelPage} (a range of the channel's numbering)`,
         'page 1 of the channel',
         externalPages.channelFirst,
         externalPages.channelDeep,
-        true,
       ),
       lookupRow(`end user by email, ${count(large)} rows`, {
         small: endSmall.byEmail,

@@ -25,6 +25,7 @@ import { IdentityInvalidations1764000000003 } from './migrations/1764000000003-i
 import { IdentityFamilyUsers1764000000030 } from './migrations/1764000000030-family-users.js';
 import { FAMILY_USERS_ENTITIES } from './family-users/family-users.entities.js';
 import { IdentityExternalUsers1764000000020 } from './migrations/1764000000020-external-users.js';
+import { IdentityExternalUsersPaging1764000000021 } from './migrations/1764000000021-external-users-paging.js';
 import { IdentityEndUsers1764000000010 } from './migrations/1764000000010-end-users.js';
 import { UserGroupTokenEntity } from './user-groups/user-group-token.entity.js';
 import { UserGroupEntity } from './user-groups/user-group.entity.js';
@@ -62,5 +63,6 @@ export const IDENTITY_MIGRATIONS = [
   IdentityInvalidations1764000000003,
   IdentityEndUsers1764000000010,
   IdentityExternalUsers1764000000020,
+  IdentityExternalUsersPaging1764000000021,
   IdentityFamilyUsers1764000000030,
 ];

@@ -79,13 +79,16 @@ export function normalizePhoneNumber(text: string): string | undefined {
   if (text.length > END_USER_LIMITS.phoneInput || !/^\s*(\+|00)/.test(text)) {
     return undefined;
   }
-  const parsed = parsePhoneNumberFromString(text.trim().replace(/^00/, '+'), metadata);
+  const input = text.trim().replace(/^00/, '+');
+  const parsed = parsePhoneNumberFromString(input, metadata);
   if (!parsed?.isPossible()) {
     return undefined;
   }
   // Some degenerate numbers lose another national prefix digit each time they are parsed
   // (`+4300000` → `+430000`): only a number that is its own normal form can be stored and filtered by.
-  return parsePhoneNumberFromString(parsed.number, metadata)?.number === parsed.number
+  // An input already in that form parsed to itself, so parsing it again would change nothing.
+  return parsed.number === input ||
+    parsePhoneNumberFromString(parsed.number, metadata)?.number === parsed.number
     ? parsed.number
     : undefined;
 }

@@ -19,6 +19,7 @@ import {
   type EndUserRecord,
   insertValues,
   lockEndUsers,
+  newEndUserRecord,
   selectWhereIn,
   updateValues,
 } from './end-user-rows.js';
@@ -48,7 +49,7 @@ type Mode = 'create' | 'replace' | 'patch';
 interface Planned {
   index: number;
   id: string;
-  /** Create and replace: the full new fields. Patch: only the changes. */
+  /** Replace: the full new fields. Create and patch: the fields given (a create leaves the others empty). */
   changes: Partial<EndUserRecord>;
   /** Whether this item sets an external id (the uniqueness check concerns only those). */
   setsExternalId: boolean;
@@ -214,7 +215,7 @@ export class EndUsersBulkService {
         fail(index, { ...failure, type: 'Integrity', message: 'id: appears more than once in this call' });
         return;
       }
-      const changes = mode === 'patch' ? check.changes : { ...EMPTY_END_USER_FIELDS, ...check.changes };
+      const changes = mode === 'replace' ? { ...EMPTY_END_USER_FIELDS, ...check.changes } : check.changes;
       const externalId = changes.externalId;
       if (externalId !== undefined && externalId !== null && seenExternalIds.has(externalId)) {
         fail(index, {
@@ -276,14 +277,7 @@ export class EndUsersBulkService {
       }
       const record: EndUserRecord = before
         ? { ...before, ...item.changes, updatedAt: now }
-        : ({
-            ...item.changes,
-            id: item.id,
-            workspaceId,
-            createdAt: now,
-            updatedAt: now,
-            anonymizedAt: null,
-          } as EndUserRecord);
+        : newEndUserRecord(item.id, workspaceId, item.changes, now);
       written.set(item.index, record);
     }
     const records = [...written.values()];

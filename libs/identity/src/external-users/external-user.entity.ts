@@ -10,16 +10,20 @@ import { TierEntity } from './tier.entity.js';
  * A user of the host's own product reaching the assistant through one channel (Zaia's external user).
  * `externalId` and `identifier` are each unique within the channel (several users may have neither).
  * `ordinal` numbers the workspace's users 1, 2, 3… in creation order, so page N of the list is a range
- * of the `(workspace_id, ordinal)` index however deep it is.
+ * of the `(workspace_id, ordinal)` index however deep it is; `channelOrdinal` numbers the channel's
+ * users the same way, for a page of one channel. The other list filters have a
+ * `(filter, workspace_id, ordinal)` index that a filtered page's inner query reads alone.
  */
 @Entity('identity_external_users')
 @Index('idx_identity_external_users_ordinal', ['workspaceId', 'ordinal'], { unique: true })
 @Index('idx_identity_external_users_external', ['channelId', 'externalId'], { unique: true })
 @Index('idx_identity_external_users_identifier', ['channelId', 'identifier'], { unique: true })
-@Index('idx_identity_external_users_channel', ['channelId', 'ordinal'])
-@Index('idx_identity_external_users_group', ['externalUserGroupId', 'ordinal'])
-@Index('idx_identity_external_users_tier', ['tierId', 'ordinal'])
-@Index('idx_identity_external_users_super_identity', ['superIdentityId', 'ordinal'])
+@Index('idx_identity_external_users_channel', ['channelId', 'workspaceId', 'channelOrdinal'], {
+  unique: true,
+})
+@Index('idx_identity_external_users_group', ['externalUserGroupId', 'workspaceId', 'ordinal'])
+@Index('idx_identity_external_users_tier', ['tierId', 'workspaceId', 'ordinal'])
+@Index('idx_identity_external_users_super_identity', ['superIdentityId', 'workspaceId', 'ordinal'])
 export class ExternalUserEntity {
   @PrimaryColumn('uuid')
   id: string;
@@ -37,6 +41,10 @@ export class ExternalUserEntity {
 
   @Column({ name: 'channel_id', type: 'uuid' })
   channelId: string;
+
+  /** Position in the channel (1, 2, 3…, no gaps: users never change channel): a channel page's index. */
+  @Column({ name: 'channel_ordinal', type: 'integer' })
+  channelOrdinal: number;
 
   @ManyToOne(() => ChannelEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'channel_id', foreignKeyConstraintName: 'fk_identity_external_users_channel' })

@@ -59,6 +59,7 @@ export class ExternalUserWriter {
       workspaceId,
       ordinal: 0,
       channelId: input.channelId,
+      channelOrdinal: 0,
       externalId: input.externalId ?? null,
       identifier: input.identifier ?? null,
       name: input.name ?? null,
@@ -91,6 +92,7 @@ export class ExternalUserWriter {
         );
       }
       user.ordinal = await this.nextOrdinal(manager, workspaceId);
+      user.channelOrdinal = await this.nextChannelOrdinal(manager, workspaceId, user.channelId);
       await manager.insert(ExternalUserEntity, user);
       await this.audit.record(caller.actor, auditEntry(user, 'external-user.create'), manager);
       return this.tokens.mint(manager, user);
@@ -138,5 +140,25 @@ export class ExternalUserWriter {
       [workspaceId],
     );
     return Number(row.last_ordinal);
+  }
+
+  /**
+   * The channel's next ordinal. Read after `nextOrdinal`: the workspace's counter row is locked until
+   * this transaction ends, so no other creation in the workspace (hence in the channel) is in flight,
+   * and the last one has committed before this statement reads.
+   */
+  private async nextChannelOrdinal(
+    manager: EntityManager,
+    workspaceId: string,
+    channelId: string,
+  ): Promise<number> {
+    // Both leading columns of the channel index, so MAX is its last entry (one index read).
+    const [row] = await queryRows<{ last: number | string | null }>(
+      manager,
+      `SELECT MAX(channel_ordinal) AS last FROM identity_external_users
+        WHERE channel_id = ? AND workspace_id = ?`,
+      [channelId, workspaceId],
+    );
+    return Number(row.last ?? 0) + 1;
   }
 }

@@ -113,6 +113,91 @@ describe(ExternalUsersService.name, () => {
       expect(await sut.list(workspaceId, { pageNumber: 4, pageSize: 10 })).toEqual([]);
     });
 
+    it('pages a filter in creation order, page N following page N-1', async () => {
+      const otherChannel = (await ctx.get(ChannelsService).create(workspaceId, { name: 'App' })).id;
+      const inChannel: string[] = [];
+      for (let i = 0; i < 24; i++) {
+        const { user } = await sut.create(workspaceId, { channelId: i % 3 === 0 ? otherChannel : channelId });
+        if (i % 3 !== 0) {
+          inChannel.push(user.id);
+        }
+      }
+      const pages = [];
+      for (let pageNumber = 1; pageNumber <= 4; pageNumber++) {
+        pages.push(await sut.list(workspaceId, { channelIds: [channelId], pageNumber, pageSize: 5 }));
+      }
+      expect(pages.map((p) => p.length)).toEqual([5, 5, 5, 1]);
+      expect(pages.flat().map((u) => u.id)).toEqual(inChannel);
+      const both = await sut.list(workspaceId, { channelIds: [channelId, otherChannel], pageNumber: 2 });
+      expect(both.map((u) => u.ordinal)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+    });
+
+    it("finds nothing through another workspace's filter ids", async () => {
+      const other = await ctx.get(WorkspacesService).create('Other');
+      const theirChannel = (await ctx.get(ChannelsService).create(other.id, { name: 'Theirs' })).id;
+      await sut.create(other.id, { channelId: theirChannel });
+      await sut.create(workspaceId, { channelId });
+      expect(await sut.list(workspaceId, { channelIds: [theirChannel] })).toEqual([]);
+      expect(await sut.list(other.id, { channelIds: [theirChannel] })).toHaveLength(1);
+    });
+
+    it("reads a deep page of one channel as a range of the channel's index, and skips other filters' rows in their index alone", async () => {
+      const plans: string[] = [];
+      const dataSource = ctx.get(DataSource);
+      const { user } = await sut.create(workspaceId, { channelId });
+      const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
+      const watched = new WeakSet<object>(); // SQLite hands out one runner again and again
+      jest.spyOn(dataSource, 'createQueryRunner').mockImplementation((mode) => {
+        const runner = createQueryRunner(mode);
+        if (watched.has(runner)) {
+          return runner;
+        }
+        watched.add(runner);
+        const query = runner.query.bind(runner);
+        runner.query = (async (sql: string, parameters?: unknown[], structured?: boolean) => {
+          if (sql.includes('FROM "identity_external_users" "u"')) {
+            const plan: { detail: string }[] = await query(`EXPLAIN QUERY PLAN ${sql}`, parameters);
+            plans.push(plan.map((row) => row.detail).join(' | '));
+          }
+          return query(sql, parameters, structured as true);
+        }) as typeof runner.query;
+        return runner;
+      });
+      for (const filter of [
+        { channelIds: [channelId] },
+        { superIdentityIds: [user.superIdentityId] },
+        { tierIds: [user.id] },
+        { externalUserGroupIds: [user.id] },
+      ]) {
+        await sut.list(workspaceId, { ...filter, pageNumber: 1000 });
+      }
+      expect(plans).toEqual([
+        expect.stringMatching(
+          /^SEARCH u USING INDEX idx_identity_external_users_channel \(channel_id=\? AND workspace_id=\? AND channel_ordinal>\?\)$/,
+        ),
+        ...['super_identity', 'tier', 'group'].map((index) =>
+          expect.stringContaining(`SEARCH p USING COVERING INDEX idx_identity_external_users_${index} `),
+        ),
+      ]);
+    });
+
+    it("numbers each channel's users 1, 2, 3… in creation order", async () => {
+      const otherChannel = (await ctx.get(ChannelsService).create(workspaceId, { name: 'App' })).id;
+      const made = [];
+      for (let i = 0; i < 5; i++) {
+        made.push(
+          (await sut.create(workspaceId, { channelId: i % 2 === 0 ? channelId : otherChannel })).user,
+        );
+      }
+      expect(made.map((u) => [u.ordinal, u.channelOrdinal])).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 2],
+        [4, 2],
+        [5, 3],
+      ]);
+    });
+
     it('refuses page bounds from host code too', async () => {
       await expectIdentityError(sut.list(workspaceId, { pageSize: 101 }), IdentityErrorCode.Validation);
       await expectIdentityError(sut.list(workspaceId, { pageNumber: 0 }), IdentityErrorCode.Validation);

@@ -1,6 +1,37 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { chunked, rowsPerChunk, sqliteInstant, sqlValue } from './bulk-statements.js';
+import { chunked, postgresArrayLiteral, rowsPerChunk, sqliteInstant, sqlValue } from './bulk-statements.js';
+
+/** PostgreSQL's array input syntax for one dimension, as its docs give it: the reference to check against. */
+function parseArrayLiteral(literal: string): (string | null)[] {
+  expect(literal.startsWith('{') && literal.endsWith('}')).toBe(true);
+  const body = literal.slice(1, -1);
+  const items: (string | null)[] = [];
+  let i = 0;
+  while (i < body.length) {
+    if (body.startsWith('NULL', i)) {
+      items.push(null);
+      i += 4;
+    } else {
+      expect(body[i]).toBe('"');
+      let text = '';
+      for (i++; body[i] !== '"'; i++) {
+        if (body[i] === '\\') {
+          i++;
+        }
+        expect(i).toBeLessThan(body.length);
+        text += body[i];
+      }
+      items.push(text);
+      i++;
+    }
+    if (i < body.length) {
+      expect(body[i]).toBe(',');
+      i++;
+    }
+  }
+  return items;
+}
 
 describe('bulk statements', () => {
   it('formats instants as TypeORM stores them in SQLite, so text order is time order', () => {
@@ -30,6 +61,20 @@ describe('bulk statements', () => {
     for (let columns = 1; columns < 200; columns++) {
       expect(rowsPerChunk(columns) * columns).toBeLessThanOrEqual(32_766);
     }
+  });
+
+  it('writes PostgreSQL array literals that read back as the same strings and NULLs', () => {
+    expect(postgresArrayLiteral(['a', 'say "hi"', 'C:\\dir', null])).toBe(
+      '{"a","say \\"hi\\"","C:\\\\dir",NULL}',
+    );
+    expect(postgresArrayLiteral([])).toBe('{}');
+    fc.assert(
+      fc.property(fc.array(fc.option(fc.string({ unit: 'binary' }), { nil: null })), (values) => {
+        expect(parseArrayLiteral(postgresArrayLiteral(values))).toEqual(values);
+      }),
+    );
+    const nasty = ['NULL', '', ' ', 'a,b', '{x}', '\\', '"', 'end\\'];
+    expect(parseArrayLiteral(postgresArrayLiteral(nasty))).toEqual(nasty);
   });
 
   it('hands each driver its own booleans and instants', () => {

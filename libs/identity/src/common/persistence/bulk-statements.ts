@@ -35,18 +35,23 @@ export function chunked<T>(items: readonly T[], size: number): T[][] {
   return chunks;
 }
 
+// Bulk rows share their instants: the last one is kept formatted, both ways.
 let lastInstant = NaN;
-let lastInstantText = '';
+let lastInstantIso = '';
+let lastInstantSqlite = '';
+
+function formatInstant(ms: number): void {
+  if (ms !== lastInstant) {
+    lastInstantIso = new Date(ms).toISOString();
+    lastInstantSqlite = lastInstantIso.replace('T', ' ').replace('Z', '');
+    lastInstant = ms;
+  }
+}
 
 /** UTC `YYYY-MM-DD HH:MM:SS.SSS`: how TypeORM stores a `Date` in SQLite, so text comparisons order instants. */
 export function sqliteInstant(instant: Date | number): string {
-  const ms = typeof instant === 'number' ? instant : instant.getTime();
-  // Bulk rows share their instants: format each once.
-  if (ms !== lastInstant) {
-    lastInstant = ms;
-    lastInstantText = new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-  }
-  return lastInstantText;
+  formatInstant(typeof instant === 'number' ? instant : instant.getTime());
+  return lastInstantSqlite;
 }
 
 /** A value as the driver should receive it for a column of this kind. */
@@ -55,8 +60,9 @@ export function sqlValue(postgres: boolean, kind: BulkColumnKind, value: unknown
     return null;
   }
   if (kind === 'instant') {
-    const date = value instanceof Date ? value : new Date(value as number | string);
-    return postgres ? date.toISOString() : sqliteInstant(date);
+    const ms = value instanceof Date ? value.getTime() : new Date(value as number | string).getTime();
+    formatInstant(ms);
+    return postgres ? lastInstantIso : lastInstantSqlite;
   }
   if (kind === 'boolean' && !postgres) {
     return value ? 1 : 0;
@@ -94,10 +100,42 @@ function unnestColumns(
   params: unknown[],
 ): string {
   const arrays = columns.map((column, i) => {
-    params.push(rows.map((row) => sqlValue(true, column.kind, row[i])));
+    params.push(postgresArrayLiteral(rows.map((row) => sqlValue(true, column.kind, row[i]))));
     return `$${params.length}::${ARRAY_TYPE[column.kind]}`;
   });
   return `unnest(${arrays.join(', ')})`;
+}
+
+const ARRAY_ELEMENT_SPECIALS = /["\\]/;
+const ARRAY_ELEMENT_SPECIALS_ALL = /["\\]/g;
+
+/**
+ * A PostgreSQL array literal of the values, e.g. `{"a","say \"hi\"",NULL}`: every element double-quoted,
+ * `"` and `\` escaped by a backslash (the array input syntax). node-postgres builds the same text from a
+ * JS array, but with two regex replacements per element; a bulk statement has some 75,000 elements.
+ */
+export function postgresArrayLiteral(values: readonly unknown[]): string {
+  let literal = '{';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) {
+      literal += ',';
+    }
+    if (value === null || value === undefined) {
+      literal += 'NULL';
+      continue;
+    }
+    const text =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value as number | boolean | bigint);
+    literal += ARRAY_ELEMENT_SPECIALS.test(text)
+      ? `"${text.replace(ARRAY_ELEMENT_SPECIALS_ALL, '\\$&')}"`
+      : `"${text}"`;
+  }
+  return `${literal}}`;
 }
 
 /** SQLite: `(?, ?, …), (?, ?, …)` for `rows`, appending the values to `params` in order. */

@@ -16,6 +16,11 @@ describe('newId', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('draws fresh random bits for every id, across many refills of its random pool', () => {
+    const tails = Array.from({ length: 5000 }, () => newId().slice(20));
+    expect(new Set(tails).size).toBe(tails.length);
+  });
+
   it('carries the creation time in its first 48 bits', () => {
     const before = Date.now();
     const id = newId();
