@@ -246,4 +246,38 @@ describe(CredentialGuard.name, () => {
       expect(read).toHaveBeenCalledTimes(2);
     });
   });
+
+  describe('the cached path (authenticateCached)', () => {
+    /** Every credential is cached; both hooks are defined here, as the module's guards do. */
+    class CachingGuard extends RecordingGuard {
+      protected override authenticate(credential: string): Promise<Principal> {
+        return super.authenticate(credential);
+      }
+
+      protected override authenticateCached(credential: string): Principal {
+        this.calls.push('authenticateCached');
+        return { id: credential };
+      }
+    }
+
+    it('answers from authenticateCached when it comes from the class defining authenticate', () => {
+      const guard = new CachingGuard(new Reflector());
+      expect(guard.canActivate(httpContext({ request: withCredential(), route: plainRoute() }))).toBe(true);
+      expect(guard.calls).toContain('authenticateCached');
+    });
+
+    it('never skips an authenticate set on the instance (a class field, a spy)', async () => {
+      const guard = new CachingGuard(new Reflector());
+      const authenticate = jest.fn(() =>
+        handledRejection(IdentityError.unauthenticated('Refused by the host.')),
+      );
+      Object.assign(guard, { authenticate });
+      const request = withCredential();
+      const err = await rejectionOf(guard.canActivate(httpContext({ request, route: plainRoute() })));
+      expect(err).toMatchObject({ code: IdentityErrorCode.Unauthenticated });
+      expect(authenticate).toHaveBeenCalledTimes(1);
+      expect(guard.calls).not.toContain('authenticateCached');
+      expect((request as Record<string, unknown>).principal).toBeUndefined();
+    });
+  });
 });

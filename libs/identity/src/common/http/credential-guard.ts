@@ -127,14 +127,21 @@ export abstract class CredentialGuard<C, P> implements CanActivate {
     return err;
   }
 
-  /** The cached path is taken only when `authenticateCached` comes from the class that defines `authenticate`. */
+  /** Decided once per guard: see `cachedPathIntact`. */
   private usesCachedPath(): boolean {
     if (this.cachedPath === undefined) {
-      this.cachedPath =
-        typeof this.authenticateCached === 'function' &&
-        definerOf(this, 'authenticate') === definerOf(this, 'authenticateCached');
+      this.cachedPath = typeof this.authenticateCached === 'function' && this.cachedPathIntact();
     }
     return this.cachedPath;
+  }
+
+  /**
+   * Whether `authenticateCached` answers as `authenticate` would: it comes from the class (or object)
+   * that defines `authenticate`, so a host's override of `authenticate` is never skipped. A base class
+   * whose cached path goes through further hooks of its own checks their pairs too (`TokenGuard`).
+   */
+  protected cachedPathIntact(): boolean {
+    return sameDefiner(this, 'authenticate', 'authenticateCached');
   }
 
   /** `reflector.getAllAndOverride(key, [handler, class])`, computed once per route and then kept. */
@@ -158,9 +165,14 @@ export abstract class CredentialGuard<C, P> implements CanActivate {
   }
 }
 
-/** The prototype in `object`'s chain that defines `name` itself. */
+/** True when `a` and `b` are defined by the same object in `object`'s prototype chain (itself included). */
+export function sameDefiner(object: object, a: string, b: string): boolean {
+  return definerOf(object, a) === definerOf(object, b);
+}
+
+/** The object in `object`'s chain, starting with itself (an instance field), that defines `name`. */
 function definerOf(object: object, name: string): object | null {
-  let proto: object | null = Object.getPrototypeOf(object) as object | null;
+  let proto: object | null = object;
   while (proto && !Object.prototype.hasOwnProperty.call(proto, name)) {
     proto = Object.getPrototypeOf(proto) as object | null;
   }

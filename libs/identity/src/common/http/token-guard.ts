@@ -1,5 +1,5 @@
 import type { CredentialVerdict, VerifyOptions } from '../tokens/credential-verifier.js';
-import { CredentialGuard } from './credential-guard.js';
+import { CredentialGuard, sameDefiner } from './credential-guard.js';
 import { clientOf, type CredentialRequest, readAuthorization } from './credential-request.js';
 
 /**
@@ -24,6 +24,11 @@ export abstract class TokenGuard<V, P = V> extends CredentialGuard<string, P> {
 
   protected async authenticate(token: string, request: CredentialRequest): Promise<P> {
     return this.admit(await this.verify(token, { client: clientOf(request) }));
+  }
+
+  /** The cached path also skips `verify`: it is taken only when `cached` comes from the class that defines `verify`. */
+  protected override cachedPathIntact(): boolean {
+    return super.cachedPathIntact() && sameDefiner(this, 'verify', 'cached');
   }
 
   protected override authenticateCached(token: string): P | undefined {

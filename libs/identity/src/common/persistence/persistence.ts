@@ -199,10 +199,11 @@ function sqliteStatement(
  * One raw read with `?` placeholders (numbered `$n` on PostgreSQL), answering plain rows: the lean path
  * for lookups on every request (token checks), without query builder or entity hydration. Outside a
  * transaction it goes straight to the driver (the pg pool; a prepared better-sqlite3 statement, run
- * synchronously), skipping TypeORM's query runner; the data source's logger still sees the query and
- * a failure is still a `QueryFailedError`. Inside a transaction (a manager with a query runner) it
- * runs on that transaction. Every `?` is a placeholder: keep literals containing `?` out of the SQL.
- * Each SQL text is prepared once and kept (up to 256 of them).
+ * synchronously), skipping TypeORM's query runner (and its subscribers' query events); the data
+ * source's logger still sees the query and any failure, and a failure is still a `QueryFailedError`.
+ * Inside a transaction (a manager with a query runner) it runs on that transaction. Every `?` is a
+ * placeholder: keep literals containing `?` out of the SQL. Each SQL text is prepared once and kept
+ * (up to 256 of them).
  */
 export async function queryRows<T>(
   dataSource: DataSource | EntityManager,
@@ -231,6 +232,7 @@ export async function queryRows<T>(
       }
     }
   } catch (err) {
+    connection.logger.logQueryError(err as Error, text, params);
     throw new QueryFailedError(text, params, err as Error);
   }
   return (await manager.query(text, params)) as T[];

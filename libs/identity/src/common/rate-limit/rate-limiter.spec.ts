@@ -53,4 +53,17 @@ describe(RateLimiter.name, () => {
     await first;
     await expect(sut.consume('k')).rejects.toMatchObject({ code: IdentityErrorCode.RateLimited });
   });
+
+  it('never skips a store that overrides increment, even one built on the in-process store', async () => {
+    const increment = jest.fn<() => void>();
+    class CountingStorage extends MemoryThrottlerStorage {
+      override increment(...args: Parameters<MemoryThrottlerStorage['increment']>) {
+        increment();
+        return super.increment(...args);
+      }
+    }
+    const sut = new RateLimiter(options(1), new CountingStorage());
+    await consumed(sut, 'k');
+    expect(increment).toHaveBeenCalledTimes(1);
+  });
 });

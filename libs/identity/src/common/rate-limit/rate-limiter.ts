@@ -10,11 +10,19 @@ import { MemoryThrottlerStorage, type ThrottlerStorageRecord } from './memory-th
 export class RateLimiter {
   private readonly logger = new Logger('IdentityRateLimit');
   private lastWarning = 0;
+  /** The store, when it is the in-process one with its own `increment` (a subclass's is never skipped). */
+  private readonly inProcess: MemoryThrottlerStorage | undefined;
 
   constructor(
     @Inject(IDENTITY_RESOLVED_OPTIONS) private readonly options: ResolvedIdentityOptions,
     @Inject(IDENTITY_THROTTLER_STORAGE) private readonly storage: ThrottlerStorage,
-  ) {}
+  ) {
+    this.inProcess =
+      storage instanceof MemoryThrottlerStorage &&
+      storage.increment === MemoryThrottlerStorage.prototype.increment
+        ? storage
+        : undefined;
+  }
 
   private warnStorageDown(err: unknown): void {
     if (Date.now() - this.lastWarning > 10_000) {
@@ -33,8 +41,8 @@ export class RateLimiter {
     if (limit === false) {
       return;
     }
-    if (this.storage instanceof MemoryThrottlerStorage) {
-      return this.judge(this.storage.hit(subject, 1000, limit.perSecond, 'identity'), limit.perSecond);
+    if (this.inProcess) {
+      return this.judge(this.inProcess.hit(subject, 1000, limit.perSecond, 'identity'), limit.perSecond);
     }
     return this.consumeAsync(subject, limit.perSecond);
   }
