@@ -43,7 +43,6 @@ export {
   RequireScope,
   SkipRateLimit,
 } from './api-keys/api-key.decorators.js';
-export { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 export { AuditLogEntity, type AuditActorType } from './audit/audit-log.entity.js';
 export { AuditService, SYSTEM_ACTOR, type AuditActor, type AuditEntry } from './audit/audit.service.js';
 export {
@@ -55,7 +54,11 @@ export {
 export { type IdentityEventPayload } from './common/events/identity-events.js';
 export { type IdentityClock, SYSTEM_CLOCK } from './common/clock.js';
 export { RateLimiter } from './common/rate-limit/rate-limiter.js';
-export { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
+export {
+  MemoryThrottlerStorage,
+  type ThrottlerStorage,
+  type ThrottlerStorageRecord,
+} from './common/rate-limit/memory-throttler.storage.js';
 export { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
 export { DatabaseInvalidationBus } from './common/tokens/invalidation/database-invalidation.bus.js';
 export { InvalidationEntity } from './common/tokens/invalidation/invalidation.entity.js';

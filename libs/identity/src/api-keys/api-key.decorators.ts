@@ -5,7 +5,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ApiSecurity } from '@nestjs/swagger';
+import { ApiSecurity } from '../common/peers/swagger.js';
 import type { ApiKeyScope } from './api-key.entity.js';
 import type { ApiKeyPrincipal } from './api-keys.service.js';
 import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../identity.constants.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import { resolveIdentityOptions } from '../../identity.module-definition.js';
 import { type IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RateLimiter } from './rate-limiter.js';
+import type { ThrottlerStorage } from './memory-throttler.storage.js';
 
 const options = (perSecond: number) =>
   resolveIdentityOptions({ tokenSecret: 'x'.repeat(32), rateLimit: { perSecond } }, {});

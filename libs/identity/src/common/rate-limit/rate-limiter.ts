@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import { IDENTITY_RESOLVED_OPTIONS, IDENTITY_THROTTLER_STORAGE } from '../../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
 import { IdentityError, IdentityErrorReason } from '../errors/identity-error.js';
+import type { ThrottlerStorage } from './memory-throttler.storage.js';
 
 /** Per-credential request limit (Dixa: 10 requests per second per API key) over a @nestjs/throttler storage. */
 @Injectable()
