@@ -121,13 +121,13 @@ export class IdentityModule extends ConfigurableIdentityModule {
 
   private static assemble(
     definition: DynamicModule,
-    extras: Pick<typeof IDENTITY_OPTIONS_TYPE, 'features' | 'paths'>,
+    extras: Pick<typeof IDENTITY_OPTIONS_TYPE, 'features' | 'paths' | 'swagger'>,
   ): DynamicModule {
     const shape = resolveIdentityShape(extras);
     const surfaces = [MANAGEMENT_SURFACE, ...shape.features.flatMap((feature) => SURFACES[feature] ?? [])];
     const controllers = surfaces.flatMap((surface) =>
       surface.controllers.map(({ controller, path }) =>
-        mountController(controller, shape.paths[path], surface),
+        mountController(controller, shape.paths[path], surface, shape.swagger),
       ),
     );
     const surfaceErrors: SurfaceErrors[] = surfaces.flatMap((surface) =>

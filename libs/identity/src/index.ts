@@ -7,6 +7,7 @@ export {
   type IdentityModuleExtras,
   type IdentityModuleOptions,
   type IdentityPaths,
+  type IdentitySwaggerOptions,
   type InvalidationOption,
   type ResolvedIdentityOptions,
 } from './identity.module-definition.js';
@@ -72,6 +73,11 @@ export { isWellFormedToken, mintToken } from './common/tokens/token-format.js';
 export { TokenSealer } from './common/tokens/token-sealer.js';
 export { type JsonObject, runInTransaction } from './common/persistence/persistence.js';
 export { MAX_INPUT_DEPTH } from './common/http/validation.pipe.js';
+export {
+  IDENTITY_SECURITY_SCHEMES,
+  REGPACK_KEY_SECURITY,
+  type IdentitySecurityScheme,
+} from './common/http/openapi.js';
 
 export {
   API_ENVIRONMENT_TAGS,
