@@ -89,6 +89,8 @@ async function createFastifyApp(
     // identity module's paths the surface's own.
     frameworkErrors: (error: unknown, request: unknown, reply: FrameworkErrorReply) =>
       reply.server.errorHandler(error, request, reply),
+    // Regpack documents its URLs with a trailing slash (`/reg/api2/users/`); Express ignores it, Fastify not.
+    routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: http.bodyLimitBytes, // a larger declared Content-Length is refused before reading
     requestTimeout: http.requestTimeoutMs,
     keepAliveTimeout: http.keepAliveTimeoutMs,
