@@ -43,21 +43,20 @@ describe('ApiKeyStrategy (nestjs-identity/passport)', () => {
   });
 
   const guard = () => new (AuthGuard(API_KEY_STRATEGY))();
+  const check = (request: object) => guard().canActivate(httpContext({ request })) as Promise<boolean>;
 
   it('lets AuthGuard("identity-api-key") through with a valid key and attaches the principal', async () => {
     const request = fakeRequest({ headers: { Authorization: `Bearer ${secret}` } });
-    await expect(guard().canActivate(httpContext({ request }))).resolves.toBe(true);
+    await expect(check(request)).resolves.toBe(true);
     expect((request.user as ApiKeyPrincipal).workspaceId).toBe(workspaceId);
   });
 
   it('refuses an unknown key with 401', async () => {
     const request = fakeRequest({ headers: { Authorization: `Bearer ${secret.slice(0, -1)}x` } });
-    const refusal = await guard()
-      .canActivate(httpContext({ request }))
-      .then(
-        () => undefined,
-        (err: unknown) => err as HttpException,
-      );
+    const refusal = await check(request).then(
+      () => undefined,
+      (err: unknown) => err as HttpException,
+    );
     expect(refusal).toBeInstanceOf(HttpException);
     expect(refusal?.getStatus()).toBe(401);
     expect(request.user).toBeUndefined();
