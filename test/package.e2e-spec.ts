@@ -317,15 +317,9 @@ describeOnce('the packed module', () => {
         expect((await http.get('/reports')).status).toBe(401);
       });
 
-      it("mints a key with the package's CLI (npx nestjs-identity) that the running host accepts", () => {
-        const bin = join(host, 'node_modules/.bin/nestjs-identity');
-        expect(execFileSync(bin, ['--help'], { cwd: host, encoding: 'utf8' })).toContain(
-          'keys create --workspace',
-        );
-        const created = execFileSync(
-          bin,
-          ['keys', 'create', '--workspace', workspaceId, '--scope', 'read', '--name', 'cli'],
-          {
+      it("creates a workspace and a key with the package's CLI (npx nestjs-identity) that the running host accepts", async () => {
+        const cli = (...args: string[]) =>
+          execFileSync(join(host, 'node_modules/.bin/nestjs-identity'), args, {
             cwd: host,
             encoding: 'utf8',
             env: {
@@ -333,14 +327,16 @@ describeOnce('the packed module', () => {
               DATABASE_URL: `sqlite:${join(host, `identity-${adapter}.sqlite`)}`,
               IDENTITY_TOKEN_SECRET: TOKEN_SECRET,
             },
-          },
-        );
-        const cliKey = /\b(idk_\w+)/.exec(created)?.[1];
+          });
+        expect(cli('--help')).toContain('keys create --workspace');
+        const workspace = /Created workspace (\S+)/.exec(cli('workspaces', 'create', '--name', 'Acme'))?.[1];
+        expect(workspace).toBeDefined();
+        const cliKey = /\b(idk_\w+)/.exec(
+          cli('keys', 'create', '--workspace', workspace!, '--scope', 'read'),
+        )?.[1];
         expect(cliKey).toBeDefined();
-        return http
-          .get('/reports')
-          .set('Authorization', `Bearer ${cliKey!}`)
-          .then((res) => expect([res.status, res.body]).toEqual([200, { workspaceId }]));
+        const res = await http.get('/reports').set('Authorization', `Bearer ${cliKey!}`);
+        expect([res.status, res.body]).toEqual([200, { workspaceId: workspace }]);
       });
 
       it('gets or creates a user group (Explo) whose embed token opens the @UserGroupAuth() route', async () => {
