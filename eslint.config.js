@@ -3,10 +3,26 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.test-results/**', 'data/**', 'test/run-all.mjs', 'test/reliability/run.mjs'],
+    ignores: [
+      'dist/**',
+      'libs/*/dist/**',
+      '.pack/**',
+      'node_modules/**',
+      'coverage/**',
+      '.test-results/**',
+      'data/**',
+      'test/run-all.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Node scripts (pack, test runners)
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', URL: 'readonly' },
+    },
+  },
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -32,6 +48,42 @@ export default tseslint.config(
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    // Optional peers (the host may not install them) are loaded through libs/identity/src/common/peers, which
+    // says what to install when an option needs one; elsewhere the library may only import their types.
+    files: ['libs/identity/src/**/*.ts'],
+    ignores: [
+      'libs/identity/src/**/*.spec.ts',
+      'libs/identity/src/common/peers/**',
+      'libs/identity/src/api-keys/api-key.strategy.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            '@nestjs/swagger',
+            '@nestjs/event-emitter',
+            '@nestjs/passport',
+            '@nestjs/throttler',
+            '@nestjs/platform-express',
+            '@nestjs/platform-fastify',
+            'express',
+            'fastify',
+            'passport',
+            'passport-custom',
+            'pg',
+            'ioredis',
+            'better-sqlite3',
+          ].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: `${name} is an optional peer of nestjs-identity: load it through common/peers (type imports are fine)`,
+          })),
+        },
+      ],
     },
   },
   {

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { ApiKeysService, WorkspacesService } from '../libs/identity/src/index.js';
+import { ApiKeysService, IDENTITY_SECURITY_SCHEMES, WorkspacesService } from '../libs/identity/src/index.js';
 import { AppModule } from './app.module.js';
 import {
   configFromEnv,
@@ -89,7 +89,7 @@ async function createFastifyApp(
     // identity module's paths the surface's own.
     frameworkErrors: (error: unknown, request: unknown, reply: FrameworkErrorReply) =>
       reply.server.errorHandler(error, request, reply),
-    // Regpack's URLs end in a slash (`/reg/api2/users/`); Express matches them, Fastify only when told.
+    // Regpack documents its URLs with a trailing slash (`/reg/api2/users/`); Express ignores it, Fastify not.
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: http.bodyLimitBytes, // a larger declared Content-Length is refused before reading
     requestTimeout: http.requestTimeoutMs,
@@ -132,34 +132,16 @@ function setUpSwagger(app: INestApplication, adapter: HttpAdapterName): void {
   SwaggerModule.setup('docs', app, document);
 }
 
-function swaggerConfig(): Omit<OpenAPIObject, 'paths'> {
-  return new DocumentBuilder()
+/** The demo host's OpenAPI document settings: the module's security schemes, as any host adds them. */
+export function swaggerConfig(): Omit<OpenAPIObject, 'paths'> {
+  const builder = new DocumentBuilder()
     .setTitle('nestjs-identity demo host')
     .setDescription('Identity routes at the seeds’ own paths, plus the module’s management routes.')
-    .addSecurity('api-key', {
-      type: 'apiKey',
-      in: 'header',
-      name: 'Authorization',
-      description: 'A workspace API key: "Token idk_…", "Bearer idk_…" or the bare key',
-    })
-    .addSecurity('user-group-token', {
-      type: 'apiKey',
-      in: 'header',
-      name: 'Authorization',
-      description: 'A user-group embed token: "Token ugt_…" (or ?token= in the URL)',
-    })
-    .addSecurity('external-user-token', {
-      type: 'http',
-      scheme: 'bearer',
-      description:
-        'An external user\'s access token: "Bearer eut_…" (from /api/v1/external-users/authenticate)',
-    })
-    .addSecurity('family-session', {
-      type: 'http',
-      scheme: 'bearer',
-      description: 'A family session token (fst_…) from POST /reg/api2/session',
-    })
-    .build();
+    .setVersion('0.1.0');
+  for (const [name, scheme] of Object.entries(IDENTITY_SECURITY_SCHEMES)) {
+    builder.addSecurity(name, scheme);
+  }
+  return builder.build();
 }
 
 function isInstalled(name: string): boolean {

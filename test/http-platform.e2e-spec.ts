@@ -114,6 +114,15 @@ function theDemoHostOn(adapter: HttpAdapterName, ctx: AppContext): void {
     port = (server.address() as net.AddressInfo).port;
   });
 
+  it("reaches Regpack's routes at the documented URLs, with their trailing slash", async () => {
+    const project = await ctx.app.http
+      .post('/reg/api2/projects/')
+      .set(auth())
+      .send({ action: 'create', doc: { name: 'Trailing slash' } });
+    expect(project.status).toBe(200);
+    expect(project.body.group_id).toBeDefined();
+  });
+
   describe('errors raised before any route runs answer in the surface’s shape', () => {
     it('answers a body that does not decode as its Content-Encoding says with 400', async () => {
       const send = (path: string) =>

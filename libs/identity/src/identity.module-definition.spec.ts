@@ -360,7 +360,20 @@ describe('resolveIdentityShape', () => {
         familyUsers: '/reg/api2',
         management: '/identity',
       },
+      swagger: { tag: undefined, hide: false },
     });
+  });
+
+  it('takes the swagger tag and hide options, and refuses an empty tag or a non-boolean hide', () => {
+    expect(resolveIdentityShape({ swagger: { tag: 'Identity', hide: true } }).swagger).toEqual({
+      tag: 'Identity',
+      hide: true,
+    });
+    const err = optionsError(() =>
+      resolveIdentityShape({ swagger: { tag: ' ', hide: 'yes' } } as unknown as IdentityModuleExtras),
+    );
+    expect(err.message).toContain('swagger.tag must be a non-empty string');
+    expect(err.message).toContain('swagger.hide must be true or false');
   });
 
   it('keeps the default for every path that is not given', () => {

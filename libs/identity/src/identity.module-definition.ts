@@ -103,6 +103,19 @@ export interface IdentityModuleExtras {
   paths?: Partial<IdentityPaths>;
   /** Register the module globally so feature modules of the host can inject its services and guards. */
   isGlobal?: boolean;
+  /**
+   * How the module's routes appear in the host's own Swagger document (with @nestjs/swagger installed):
+   * `tag` puts all of them under one tag instead of one per surface; `hide: true` leaves them out.
+   */
+  swagger?: IdentitySwaggerOptions;
+}
+
+/** The `swagger` option: where the module's routes go in the host's OpenAPI document. */
+export interface IdentitySwaggerOptions {
+  /** One tag for every route of the module (default: a tag per surface, e.g. `Explo user groups`). */
+  tag?: string;
+  /** Leave the module's routes out of the host's document (default `false`). */
+  hide?: boolean;
 }
 
 /** Thrown at start-up when an option is wrong; the message says what to fix. */
@@ -117,6 +130,7 @@ export class IdentityOptionsError extends Error {
 export interface IdentityShape {
   features: readonly IdentityFeature[];
   paths: IdentityPaths;
+  swagger: { tag?: string; hide: boolean };
 }
 
 /** Checks `features` and `paths`; throws `IdentityOptionsError` naming what to fix. */
@@ -145,10 +159,17 @@ export function resolveIdentityShape(extras: IdentityModuleExtras): IdentityShap
       problems.push(`paths.${name} must be a path like '/api' (got '${path}')`);
     }
   }
+  const swagger = { tag: extras.swagger?.tag, hide: extras.swagger?.hide ?? false };
+  if (swagger.tag !== undefined && (typeof swagger.tag !== 'string' || swagger.tag.trim() === '')) {
+    problems.push('swagger.tag must be a non-empty string (or left out for one tag per surface)');
+  }
+  if (typeof swagger.hide !== 'boolean') {
+    problems.push('swagger.hide must be true or false');
+  }
   if (problems.length > 0) {
     throw new IdentityOptionsError(problems);
   }
-  return { features: [...new Set(features)], paths };
+  return { features: [...new Set(features)], paths, swagger };
 }
 
 /** `value` (or `fallback` when not given) if it is a whole number within bounds; else a problem is added. */
@@ -334,7 +355,7 @@ export const {
 } = new ConfigurableModuleBuilder<IdentityModuleOptions>({ moduleName: 'Identity' })
   .setClassMethodName('forRoot')
   .setExtras<IdentityModuleExtras>(
-    { features: undefined, paths: undefined, isGlobal: false },
+    { features: undefined, paths: undefined, isGlobal: false, swagger: undefined },
     (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,

@@ -2,7 +2,6 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ApiKeyGuard } from './api-keys/api-key.guard.js';
-import { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 import { ApiKeysService } from './api-keys/api-keys.service.js';
 import { MANAGEMENT_SURFACE } from './api-keys/management.surface.js';
 import { AuditService } from './audit/audit.service.js';
@@ -71,7 +70,6 @@ const CORE_PROVIDERS: Provider[] = [
   RateLimiter,
   WorkspacesService,
   ApiKeysService,
-  ApiKeyStrategy,
   ApiKeyGuard,
 ];
 
@@ -123,13 +121,13 @@ export class IdentityModule extends ConfigurableIdentityModule {
 
   private static assemble(
     definition: DynamicModule,
-    extras: Pick<typeof IDENTITY_OPTIONS_TYPE, 'features' | 'paths'>,
+    extras: Pick<typeof IDENTITY_OPTIONS_TYPE, 'features' | 'paths' | 'swagger'>,
   ): DynamicModule {
     const shape = resolveIdentityShape(extras);
     const surfaces = [MANAGEMENT_SURFACE, ...shape.features.flatMap((feature) => SURFACES[feature] ?? [])];
     const controllers = surfaces.flatMap((surface) =>
       surface.controllers.map(({ controller, path }) =>
-        mountController(controller, shape.paths[path], surface),
+        mountController(controller, shape.paths[path], surface, shape.swagger),
       ),
     );
     const surfaceErrors: SurfaceErrors[] = surfaces.flatMap((surface) =>

@@ -7,6 +7,7 @@ export {
   type IdentityModuleExtras,
   type IdentityModuleOptions,
   type IdentityPaths,
+  type IdentitySwaggerOptions,
   type InvalidationOption,
   type ResolvedIdentityOptions,
 } from './identity.module-definition.js';
@@ -43,7 +44,6 @@ export {
   RequireScope,
   SkipRateLimit,
 } from './api-keys/api-key.decorators.js';
-export { ApiKeyStrategy } from './api-keys/api-key.strategy.js';
 export { AuditLogEntity, type AuditActorType } from './audit/audit-log.entity.js';
 export { AuditService, SYSTEM_ACTOR, type AuditActor, type AuditEntry } from './audit/audit.service.js';
 export {
@@ -55,7 +55,11 @@ export {
 export { type IdentityEventPayload } from './common/events/identity-events.js';
 export { type IdentityClock, SYSTEM_CLOCK } from './common/clock.js';
 export { RateLimiter } from './common/rate-limit/rate-limiter.js';
-export { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
+export {
+  MemoryThrottlerStorage,
+  type ThrottlerStorage,
+  type ThrottlerStorageRecord,
+} from './common/rate-limit/memory-throttler.storage.js';
 export { RedisThrottlerStorage } from './common/rate-limit/redis-throttler.storage.js';
 export { DatabaseInvalidationBus } from './common/tokens/invalidation/database-invalidation.bus.js';
 export { InvalidationEntity } from './common/tokens/invalidation/invalidation.entity.js';
@@ -69,6 +73,11 @@ export { isWellFormedToken, mintToken } from './common/tokens/token-format.js';
 export { TokenSealer } from './common/tokens/token-sealer.js';
 export { type JsonObject, runInTransaction } from './common/persistence/persistence.js';
 export { MAX_INPUT_DEPTH } from './common/http/validation.pipe.js';
+export {
+  IDENTITY_SECURITY_SCHEMES,
+  REGPACK_KEY_SECURITY,
+  type IdentitySecurityScheme,
+} from './common/http/openapi.js';
 
 export {
   API_ENVIRONMENT_TAGS,

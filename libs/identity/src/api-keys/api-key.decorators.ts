@@ -5,7 +5,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ApiSecurity } from '@nestjs/swagger';
+import { ApiSecurity } from '../common/peers/swagger.js';
 import type { ApiKeyScope } from './api-key.entity.js';
 import type { ApiKeyPrincipal } from './api-keys.service.js';
 import { REQUIRE_SCOPE_KEY, SKIP_RATE_LIMIT_KEY } from '../identity.constants.js';
@@ -13,6 +13,7 @@ import type { AuditActor } from '../audit/audit.service.js';
 import type { Caller } from '../audit/caller.js';
 import { ApiKeyGuard, type IdentityRequest } from './api-key.guard.js';
 import { requestPrincipal } from '../common/http/request-principal.js';
+import { REGPACK_KEY_SECURITY } from '../common/http/openapi.js';
 
 /** Requires a key of this scope; without it, GET/HEAD need `read` and everything else `write`. */
 export const RequireScope = (scope: ApiKeyScope) => SetMetadata(REQUIRE_SCOPE_KEY, scope);
@@ -20,11 +21,12 @@ export const RequireScope = (scope: ApiKeyScope) => SetMetadata(REQUIRE_SCOPE_KE
 /** Leaves a route out of the per-key rate limit. */
 export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT_KEY, true);
 
-/** Protects a route or controller with a workspace API key: `ApiKeyGuard` plus its Swagger security. */
+/** Protects a route or controller with a workspace API key: `ApiKeyGuard` plus its Swagger security (either header style). */
 export const ApiKeyAuth = (scope?: ApiKeyScope) =>
   applyDecorators(
     UseGuards(ApiKeyGuard),
     ApiSecurity('api-key'),
+    ApiSecurity(REGPACK_KEY_SECURITY), // or Regpack's header set
     ...(scope ? [SetMetadata(REQUIRE_SCOPE_KEY, scope)] : []),
   );
 

@@ -56,7 +56,7 @@ function build(scope: ApiKeyScope = 'write') {
     apiKeyId: 'key-1',
     scope,
   }));
-  const consume = jest.fn<RateLimiter['consume']>(async () => undefined);
+  const consume = jest.fn<RateLimiter['consumeNow']>(async () => undefined);
   // Not cached: every check takes `authenticate` (the cached path has its own specs below).
   const authenticateCached = jest.fn<ApiKeysService['authenticateCached']>(() => undefined);
   const guard = new ApiKeyGuard(
@@ -65,7 +65,7 @@ function build(scope: ApiKeyScope = 'write') {
       ApiKeysService,
       'authenticate' | 'authenticateCached'
     > as ApiKeysService,
-    { consume } as Pick<RateLimiter, 'consume'> as RateLimiter,
+    { consumeNow: consume } as Pick<RateLimiter, 'consumeNow'> as RateLimiter,
   );
   return { guard, authenticate, authenticateCached, consume };
 }
@@ -294,8 +294,8 @@ describe(ApiKeyGuard.name, () => {
         new Reflector(),
         (base as unknown as { apiKeys: ApiKeysService }).apiKeys,
         {
-          consume,
-        } as Pick<RateLimiter, 'consume'> as RateLimiter,
+          consumeNow: consume,
+        } as Pick<RateLimiter, 'consumeNow'> as RateLimiter,
       );
       await expect(check(guard, keyed('GET'))).resolves.toBe(true);
       expect(seen).toEqual([KEY]);

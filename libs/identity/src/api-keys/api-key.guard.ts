@@ -83,7 +83,7 @@ export class ApiKeyGuard extends CredentialGuard<ApiKeyCredential, ApiKeyPrincip
       );
     }
     if (!this.routeMetadata<boolean>(SKIP_RATE_LIMIT_KEY, context)) {
-      return this.rateLimiter.consume(`api-key:${principal.apiKeyId}`);
+      return this.rateLimiter.consumeNow(`api-key:${principal.apiKeyId}`);
     }
   }
 }

@@ -1,33 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { Request } from 'express';
-import passport from 'passport';
 import { Strategy } from 'passport-custom';
 import { API_KEY_STRATEGY } from '../identity.constants.js';
-import { clientOf } from '../common/http/credential-request.js';
+import { clientOf, type CredentialRequest } from '../common/http/credential-request.js';
 import { readApiKeyCredential } from './api-key-credential.js';
 import { type ApiKeyPrincipal, ApiKeysService } from './api-keys.service.js';
 
 /**
  * The workspace API key as a passport strategy, for hosts that compose passport strategies
- * (`AuthGuard('identity-api-key')`). It checks keys exactly as `ApiKeyGuard` does (same verifier,
- * cache and failure limit); the module's own routes use `ApiKeyGuard`, which skips passport's
- * per-request machinery. It registers on a passport instance of its own, so two apps in one process
- * (or a host's own passport strategies) never see each other's.
+ * (`AuthGuard('identity-api-key')`): import it from `nestjs-identity/passport` and add it to your module's
+ * providers (it needs `@nestjs/passport` and `passport`, which only this entry uses). It checks keys exactly
+ * as `ApiKeyGuard` does (same verifier, cache and failure limit); the module's own routes use `ApiKeyGuard`,
+ * which skips passport's per-request machinery. It registers on passport's global instance, the one
+ * `AuthGuard` looks strategies up in (so in a process with several apps, the last one created answers).
  */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(Strategy, API_KEY_STRATEGY) {
-  private static readonly passport = new passport.Passport();
-
   constructor(private readonly apiKeys: ApiKeysService) {
     super();
   }
 
-  getPassportInstance(): passport.PassportStatic {
-    return ApiKeyStrategy.passport as passport.PassportStatic;
-  }
-
-  async validate(request: Request): Promise<ApiKeyPrincipal> {
+  async validate(request: CredentialRequest): Promise<ApiKeyPrincipal> {
     const credential = readApiKeyCredential(request.headers);
     return this.apiKeys.authenticate(credential.secret, {
       apiId: credential.apiId,

@@ -1,5 +1,5 @@
 import { Body, Delete, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '../common/peers/swagger.js';
 import type { Caller } from '../audit/caller.js';
 import { ApiKeyAuth, CurrentCaller, CurrentWorkspace } from './api-key.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';

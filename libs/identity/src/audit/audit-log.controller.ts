@@ -1,5 +1,5 @@
 import { Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentWorkspace } from '../api-keys/api-key.decorators.js';
 import { AuditService } from './audit.service.js';
 import { AuditLogQueryDto, AuditLogResponse } from './dto/audit-log.dto.js';

@@ -1,5 +1,11 @@
 import { Body, Get, HttpCode, Param, Patch, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentCaller } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import { EndUsersService } from './end-users.service.js';

@@ -1,5 +1,11 @@
 import { Body, Get, HttpCode, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentCaller } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import {

@@ -13,6 +13,7 @@ import { EndUsersBulkService } from './end-users-bulk.service.js';
 import { EndUsersExceptionFilter } from './end-users.exception-filter.js';
 import { EndUsersController } from './end-users.controller.js';
 import { EndUsersService } from './end-users.service.js';
+import { DixaError } from './dto/end-user.response.js';
 
 /** Dixa's End Users API (beta) at `paths.endUsers` (default `/beta`). Dixa ignores unknown body fields. */
 export const END_USERS_SURFACE: SurfaceDescriptor = {
@@ -38,5 +39,6 @@ export const END_USERS_SURFACE: SurfaceDescriptor = {
     { controller: CustomAttributesController, path: 'endUsers' },
   ],
   filter: EndUsersExceptionFilter,
+  errorBody: DixaError,
   forbidUnknownFields: false,
 };

@@ -5,7 +5,7 @@ import {
   SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { ApiSecurity } from '@nestjs/swagger';
+import { ApiSecurity } from '../common/peers/swagger.js';
 import { CONSUMES_QUOTA_KEY, REQUIRE_TIER_KEY } from '../identity.constants.js';
 import { requestPrincipal } from '../common/http/request-principal.js';
 import type { QuotaName, QuotaUsage } from './external-user-quotas.service.js';

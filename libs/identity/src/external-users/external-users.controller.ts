@@ -1,5 +1,5 @@
 import { Body, Get, Header, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentCaller } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import { IdParamDto, ListQuery, ZaiaError } from './dto/common.dto.js';

@@ -12,6 +12,7 @@ import { ExternalUsersExceptionFilter } from './external-users.exception-filter.
 import { ExternalUsersService } from './external-users.service.js';
 import { TiersController } from './tiers.controller.js';
 import { TiersService } from './tiers.service.js';
+import { ZaiaError } from './dto/common.dto.js';
 
 /** Zaia's external users, groups, tiers and channels, at `paths.externalUsers` (default `/api/v1`). */
 export const EXTERNAL_USERS_SURFACE: SurfaceDescriptor = {
@@ -33,4 +34,5 @@ export const EXTERNAL_USERS_SURFACE: SurfaceDescriptor = {
     { controller: ChannelsController, path: 'externalUsers' },
   ],
   filter: ExternalUsersExceptionFilter,
+  errorBody: ZaiaError,
 };

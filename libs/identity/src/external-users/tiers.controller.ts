@@ -1,5 +1,5 @@
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentCaller } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import { IdParamDto, PageQueryDto } from './dto/common.dto.js';

@@ -1,5 +1,5 @@
 import { Body, Header, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '../common/peers/swagger.js';
 import { clientOf, type CredentialRequest } from '../common/http/credential-request.js';
 import { FamilySessionRequestDto } from './dto/family-users.dto.js';
 import { FamilySessionResponse } from './dto/family-projects.response.js';

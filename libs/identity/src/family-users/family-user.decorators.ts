@@ -1,5 +1,5 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, UseGuards } from '@nestjs/common';
-import { ApiHeader, ApiSecurity } from '@nestjs/swagger';
+import { ApiHeader, ApiSecurity } from '../common/peers/swagger.js';
 import { requestPrincipal } from '../common/http/request-principal.js';
 import {
   type ActingFor as ActingForValue,

@@ -1,5 +1,5 @@
 import { Body, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentCaller, RequireScope } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import { FamilyUsersRequestDto } from './dto/family-users.dto.js';

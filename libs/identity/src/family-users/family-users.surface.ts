@@ -14,6 +14,7 @@ import { PasswordHasher } from './password-hasher.js';
 import { ProjectsController } from './projects.controller.js';
 import { ProjectsService } from './projects.service.js';
 import { StatusesService } from './statuses.service.js';
+import { RegpackError } from './dto/regpack-envelope.response.js';
 
 /** Regpack's users API (projects, central logins, families, statuses), at `paths.familyUsers` (default `/reg/api2`). */
 export const FAMILY_USERS_SURFACE: SurfaceDescriptor = {
@@ -37,6 +38,7 @@ export const FAMILY_USERS_SURFACE: SurfaceDescriptor = {
     { controller: FamilySessionController, path: 'familyUsers' },
   ],
   filter: FamilyUsersExceptionFilter,
+  errorBody: RegpackError,
   // Regpack's clients send extra fields freely; unknown ones are dropped, not refused.
   forbidUnknownFields: false,
 };

@@ -1,5 +1,5 @@
 import { Body, Delete, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentCaller } from '../api-keys/api-key.decorators.js';
 import type { Caller } from '../audit/caller.js';
 import { BodyOrQuery } from '../common/http/body-or-query.decorator.js';
@@ -27,6 +27,10 @@ export class UserGroupsController {
   @Get('user')
   @Header('Cache-Control', 'no-store') // the answer carries an embed token
   @ApiOperation({ summary: 'Gets a user group with its current token, creating it on first use' })
+  @ApiBody({
+    type: GetOrCreateUserGroupDto,
+    description: 'As Explo documents it; or the same fields as query parameters',
+  })
   @ApiOkResponse({ type: ExploGetOrCreateResponse })
   async getOrCreate(
     @CurrentCaller() caller: Caller,
@@ -73,6 +77,10 @@ export class UserGroupsController {
 
   @Delete('user')
   @ApiOperation({ summary: 'Deletes the user group; its tokens die with it' })
+  @ApiBody({
+    type: CurrentTokenDto,
+    description: 'As Explo documents it; or current_token as a query parameter',
+  })
   @ApiOkResponse({ type: ExploSuccess })
   async delete(@CurrentCaller() caller: Caller, @BodyOrQuery() body: CurrentTokenDto): Promise<ExploSuccess> {
     await this.userGroups.delete(caller, body.current_token);

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
 import type { ApiKeyScope } from '../api-key.entity.js';
 import type { ApiKeyView } from '../api-keys.service.js';
 

@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '../../common/peers/swagger.js';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 import type { ApiKeyScope } from '../api-key.entity.js';
 

@@ -1,6 +1,17 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type * as EventEmitterPackage from '@nestjs/event-emitter';
 import type { IdentityEventName } from '../../identity.constants.js';
+import { importOptionalPeer } from '../peers/optional-peer.js';
+
+/** What the publisher needs of @nestjs/event-emitter's `EventEmitter2`. */
+interface EventSink {
+  emit(event: string, ...values: unknown[]): boolean;
+}
+
+// @nestjs/event-emitter is an optional peer: without it, nothing provides this token and events are off.
+const EVENT_EMITTER =
+  (await importOptionalPeer<typeof EventEmitterPackage>('@nestjs/event-emitter'))?.EventEmitter2 ??
+  Symbol('nestjs-identity:no-event-emitter');
 
 /** Payload of every identity event: ids only, never secrets or PII. */
 export interface IdentityEventPayload {
@@ -15,7 +26,7 @@ export interface IdentityEventPayload {
  */
 @Injectable()
 export class IdentityEventsPublisher {
-  constructor(@Optional() private readonly emitter?: EventEmitter2) {}
+  constructor(@Optional() @Inject(EVENT_EMITTER) private readonly emitter?: EventSink) {}
 
   emit(name: IdentityEventName, payload: IdentityEventPayload): void {
     this.emitter?.emit(name, payload);

@@ -1,7 +1,25 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+/** What a rate-limit storage answers for one hit (the shape of @nestjs/throttler's `ThrottlerStorageRecord`). */
+export interface ThrottlerStorageRecord {
+  totalHits: number;
+  timeToExpire: number;
+  isBlocked: boolean;
+  timeToBlockExpire: number;
+}
 
-/** What a @nestjs/throttler storage answers for one hit. */
-export type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+/**
+ * The rate-limit counter store behind `IDENTITY_THROTTLER_STORAGE`: the same interface as @nestjs/throttler's
+ * `ThrottlerStorage` (declared here so the library does not depend on that package), so a throttler
+ * storage of the host's fits as is.
+ */
+export interface ThrottlerStorage {
+  increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord>;
+}
 
 /** The record of a fixed window: `hits` so far, `msLeft` until it resets; blocked once over `limit`. */
 export function fixedWindowRecord(hits: number, limit: number, msLeft: number): ThrottlerStorageRecord {

@@ -1,16 +1,16 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import { resolveIdentityOptions } from '../../identity.module-definition.js';
 import { type IdentityError, IdentityErrorCode } from '../errors/identity-error.js';
 import { MemoryThrottlerStorage } from './memory-throttler.storage.js';
 import { RateLimiter } from './rate-limiter.js';
+import type { ThrottlerStorage } from './memory-throttler.storage.js';
 
 const options = (perSecond: number) =>
   resolveIdentityOptions({ tokenSecret: 'x'.repeat(32), rateLimit: { perSecond } }, {});
 
-/** A consume as a promise, whether the limiter answered synchronously or not. */
-const consumed = (sut: RateLimiter, subject: string) => Promise.resolve().then(() => sut.consume(subject));
+/** The public, promise-returning consume. */
+const consumed = (sut: RateLimiter, subject: string) => sut.consume(subject);
 
 describe(RateLimiter.name, () => {
   it('lets perSecond requests through, then refuses with a 429 saying when to retry', async () => {
@@ -40,18 +40,22 @@ describe(RateLimiter.name, () => {
 
   it('answers synchronously with the in-process store (the guard hot path waits for nothing)', () => {
     const sut = new RateLimiter(options(1), new MemoryThrottlerStorage());
-    expect(sut.consume('k')).toBeUndefined();
-    expect(() => sut.consume('k')).toThrow(expect.objectContaining({ code: IdentityErrorCode.RateLimited }));
+    expect(sut.consumeNow('k')).toBeUndefined();
+    expect(() => sut.consumeNow('k')).toThrow(
+      expect.objectContaining({ code: IdentityErrorCode.RateLimited }),
+    );
   });
 
   it('waits for any other store (Redis) and refuses through the promise', async () => {
     const memory = new MemoryThrottlerStorage();
     const remote: ThrottlerStorage = { increment: (...args) => memory.increment(...args) };
     const sut = new RateLimiter(options(1), remote);
-    const first = sut.consume('k');
+    const first = sut.consumeNow('k');
     expect(first).toBeInstanceOf(Promise);
     await first;
-    await expect(sut.consume('k')).rejects.toMatchObject({ code: IdentityErrorCode.RateLimited });
+    await expect(Promise.resolve(sut.consumeNow('k'))).rejects.toMatchObject({
+      code: IdentityErrorCode.RateLimited,
+    });
   });
 
   it('never skips a store that overrides increment, even one built on the in-process store', async () => {

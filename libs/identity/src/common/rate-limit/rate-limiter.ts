@@ -1,9 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import { IDENTITY_RESOLVED_OPTIONS, IDENTITY_THROTTLER_STORAGE } from '../../identity.constants.js';
 import type { ResolvedIdentityOptions } from '../../identity.module-definition.js';
 import { IdentityError, IdentityErrorReason } from '../errors/identity-error.js';
-import { MemoryThrottlerStorage, type ThrottlerStorageRecord } from './memory-throttler.storage.js';
+import {
+  MemoryThrottlerStorage,
+  type ThrottlerStorage,
+  type ThrottlerStorageRecord,
+} from './memory-throttler.storage.js';
 
 /** Per-credential request limit (Dixa: 10 requests per second per API key) over a @nestjs/throttler storage. */
 @Injectable()
@@ -32,11 +35,18 @@ export class RateLimiter {
   }
 
   /**
-   * Counts one request of `subject`; over the limit, throws a 429 `IdentityError` with the seconds to
-   * wait (the guard and the surface filters turn them into `Retry-After`). With the in-process store it
-   * answers synchronously; with Redis it returns a promise (await it either way).
+   * Counts one request of `subject`; over the limit, rejects with a 429 `IdentityError` with the
+   * seconds to wait (the guard and the surface filters turn them into `Retry-After`).
    */
-  consume(subject: string): void | Promise<void> {
+  async consume(subject: string): Promise<void> {
+    return this.consumeNow(subject);
+  }
+
+  /**
+   * `consume` without a promise when it can: with the in-process store it answers (or throws the 429)
+   * synchronously; with another store (Redis) it returns the promise. The guards' hot path uses it.
+   */
+  consumeNow(subject: string): void | Promise<void> {
     const limit = this.options.rateLimit;
     if (limit === false) {
       return;

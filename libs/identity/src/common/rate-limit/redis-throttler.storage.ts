@@ -1,7 +1,11 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
-import { fixedWindowRecord, type ThrottlerStorageRecord } from './memory-throttler.storage.js';
-import { Redis } from 'ioredis';
+import {
+  fixedWindowRecord,
+  type ThrottlerStorage,
+  type ThrottlerStorageRecord,
+} from './memory-throttler.storage.js';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../peers/redis.js';
 
 // One round trip: count the hit, start the window on the first hit, and report hits plus time left.
 const INCREMENT = `
@@ -22,12 +26,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
   constructor(url: string) {
     // While Redis is away a request must not wait through reconnect back-off: fail at once (the limiter
     // then lets the request through) and give a slow Redis at most 250 ms.
-    this.redis = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      commandTimeout: 250,
-      maxRetriesPerRequest: 0,
-    });
+    this.redis = createRedisClient(
+      url,
+      { lazyConnect: true, enableOfflineQueue: false, commandTimeout: 250, maxRetriesPerRequest: 0 },
+      'the redisUrl option',
+    );
   }
 
   /** Connects before the first request; a Redis that is down now only means no limit until it is back. */

@@ -1,5 +1,5 @@
 import { Body, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '../../common/peers/swagger.js';
 import { ApiKeyAuth, CurrentCaller } from '../../api-keys/api-key.decorators.js';
 import type { Caller } from '../../audit/caller.js';
 import {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '../../common/peers/swagger.js';
 import type { AnonymizationRequestView } from '../anonymization.service.js';
 import type { ConversationExport, ConversationView } from '../conversations/conversations.repository.js';
 import type { CustomAttributeValueView } from '../custom-attributes/custom-attributes.service.js';

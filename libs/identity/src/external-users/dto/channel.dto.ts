@@ -1,5 +1,5 @@
-import { ApiProperty, PartialType } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
+import { IsOptional, IsString, Length } from 'class-validator';
 import type { ChannelEntity } from '../channel.entity.js';
 import { LIMITS } from '../external-users.rules.js';
 
@@ -12,7 +12,13 @@ export class CreateChannelDto {
 }
 
 /** Body of `PATCH /channels/{id}`. */
-export class UpdateChannelDto extends PartialType(CreateChannelDto) {}
+export class UpdateChannelDto {
+  @ApiPropertyOptional({ minLength: 3, maxLength: 50, example: 'Website chat' })
+  @IsOptional()
+  @IsString()
+  @Length(LIMITS.name.min, LIMITS.name.max)
+  name?: string;
+}
 
 /** A channel, as the routes answer it. */
 export class ZaiaChannel {

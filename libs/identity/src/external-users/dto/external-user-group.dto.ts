@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
 import { IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import type { ExternalUserGroupEntity } from '../external-user-group.entity.js';
 import { LIMITS } from '../external-users.rules.js';
@@ -27,7 +27,33 @@ export class CreateExternalUserGroupDto {
 }
 
 /** Body of `PATCH /external-user-groups/{id}`; `tierId: null` removes the tier. */
-export class UpdateExternalUserGroupDto extends PartialType(CreateExternalUserGroupDto) {}
+export class UpdateExternalUserGroupDto {
+  @ApiPropertyOptional({
+    minLength: 3,
+    maxLength: 250,
+    description: 'Your reference; unique in the workspace',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(LIMITS.externalId.min, LIMITS.externalId.max)
+  externalId?: string;
+
+  @ApiPropertyOptional({ minLength: 3, maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @Length(LIMITS.name.min, LIMITS.name.max)
+  name?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The tier of members that have none of their own',
+  })
+  @IsOptional()
+  @IsUUID('all')
+  tierId?: string | null;
+}
 
 /** An external user group, as the routes answer it. */
 export class ZaiaExternalUserGroup {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { OptionalNotNull } from '../../common/http/transforms.js';
@@ -33,13 +33,8 @@ export class AuthenticateExternalUserDto {
   identifier?: string | null;
 }
 
-/** The fields `PATCH /external-users/{id}` may change (all optional; null clears). */
-export class UpdateExternalUserDto {
-  @ApiPropertyOptional({ description: 'Whether the external user is blocked.' })
-  @OptionalNotNull()
-  @IsBoolean()
-  blocked?: boolean;
-
+/** The nullable fields of an external user that creation and `PATCH` share (absent reads as null). */
+export class ExternalUserFieldsDto {
   @ApiPropertyOptional({
     type: String,
     nullable: true,
@@ -91,8 +86,16 @@ export class UpdateExternalUserDto {
   tierId?: string | null;
 }
 
+/** The fields `PATCH /external-users/{id}` may change (all optional; null clears). */
+export class UpdateExternalUserDto extends ExternalUserFieldsDto {
+  @ApiPropertyOptional({ description: 'Whether the external user is blocked.' })
+  @OptionalNotNull()
+  @IsBoolean()
+  blocked?: boolean;
+}
+
 /** Body of `POST /external-users`: the channel plus Zaia's nullable fields (absent reads as null); users start unblocked. */
-export class CreateExternalUserDto extends OmitType(UpdateExternalUserDto, ['blocked'] as const) {
+export class CreateExternalUserDto extends ExternalUserFieldsDto {
   @ApiProperty({ format: 'uuid', description: 'The ID of the channel associated with the external user.' })
   @IsUUID('all')
   channelId: string;

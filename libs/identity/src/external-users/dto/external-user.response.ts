@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../common/peers/swagger.js';
 import type { ExternalUserEntity } from '../external-user.entity.js';
 
 /** Zaia's external user object. */

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { LIMITS } from '../external-users.rules.js';
 import type { TierEntity } from '../tier.entity.js';
@@ -36,7 +36,38 @@ export class CreateTierDto {
 }
 
 /** Body of `PATCH /tiers/{id}`: any field of a tier; null clears `maxAssistantMessages` or `prompt`. */
-export class UpdateTierDto extends PartialType(CreateTierDto) {}
+export class UpdateTierDto {
+  @ApiPropertyOptional({ minLength: 3, maxLength: 50 })
+  @IsOptional()
+  @IsString()
+  @Length(LIMITS.name.min, LIMITS.name.max)
+  name?: string;
+
+  @ApiPropertyOptional({ minLength: 3, maxLength: 250 })
+  @IsOptional()
+  @IsString()
+  @Length(LIMITS.description.min, LIMITS.description.max)
+  description?: string;
+
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    description:
+      'Assistant messages per user and quota period (a calendar month by default); null: unlimited',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(2 ** 31 - 1)
+  maxAssistantMessages?: number | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, minLength: 3, maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @Length(LIMITS.prompt.min, LIMITS.prompt.max)
+  prompt?: string | null;
+}
 
 /** A tier, as the routes answer it. */
 export class ZaiaTier {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty } from '../../common/peers/swagger.js';
 import type { StartedFamilySession } from '../family-sessions.service.js';
 import type { ProjectEntity } from '../project.entity.js';
 import type { StatusEntity } from '../status.entity.js';

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
 import type { JsonObject } from '../../common/persistence/persistence.js';
 import type { FamilyUserListEntry, FamilyUserView } from '../family-user.view.js';
 

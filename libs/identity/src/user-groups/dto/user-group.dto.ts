@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../../common/peers/swagger.js';
 import type { JsonObject } from '../../common/persistence/persistence.js';
 import { API_ENVIRONMENT_TAGS, type ApiEnvironmentTag } from '../user-group.entity.js';
 import type { UserGroupView } from '../user-groups.service.js';

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type * as Pg from 'pg';
+import { requireOptionalPeer } from '../../peers/optional-peer.js';
 import { INVALIDATE_ALL } from './invalidation-bus.js';
 import { INVALIDATION_CHANNEL, RemoteInvalidationBus } from './remote-invalidation.bus.js';
 
@@ -7,7 +8,7 @@ const MAX_PENDING_TAGS = 10_000;
 
 /** PostgreSQL LISTEN/NOTIFY; reconnects after a lost connection and then drops the whole cache. */
 export class PostgresInvalidationBus extends RemoteInvalidationBus {
-  private client?: pg.Client;
+  private client?: Pg.Client;
   private reconnectTimer?: NodeJS.Timeout;
   private pending: string[] = [];
   private closed = false;
@@ -27,6 +28,7 @@ export class PostgresInvalidationBus extends RemoteInvalidationBus {
   }
 
   private async connect(): Promise<void> {
+    const pg = requireOptionalPeer<typeof Pg>('pg', "invalidation: { driver: 'postgres' }");
     const client = new pg.Client({
       connectionString: this.url,
       application_name: 'nestjs-identity-invalidation',

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { createRedisClient } from '../../peers/redis.js';
 import { INVALIDATE_ALL } from './invalidation-bus.js';
 import { INVALIDATION_CHANNEL, RemoteInvalidationBus } from './remote-invalidation.bus.js';
 
@@ -14,13 +15,18 @@ export class RedisInvalidationBus extends RemoteInvalidationBus {
     super();
     const connectionName = options.connectionName ?? 'nestjs-identity-invalidation';
     // Fail fast while Redis is away (the cache TTL bounds staleness) instead of queueing for seconds.
-    this.publisher = new Redis(url, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      commandTimeout: 250,
-      connectionName: `${connectionName}:publish`,
-    });
-    this.subscriber = new Redis(url, { lazyConnect: true, connectionName });
+    const neededFor = "invalidation: { driver: 'redis' }";
+    this.publisher = createRedisClient(
+      url,
+      {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        commandTimeout: 250,
+        connectionName: `${connectionName}:publish`,
+      },
+      neededFor,
+    );
+    this.subscriber = createRedisClient(url, { lazyConnect: true, connectionName }, neededFor);
   }
 
   async subscribe(listener: (tags: string[]) => void): Promise<void> {
