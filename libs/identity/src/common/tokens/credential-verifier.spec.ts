@@ -52,6 +52,22 @@ describe(CredentialVerifier.name, () => {
     expect(t.state.loads).toBe(1);
   });
 
+  it('hands out a frozen principal, nested values too: a route that changes it cannot change the next request', async () => {
+    const secret = t.store(mint(), { principal: { id: 'p-1', tier: { name: 'free' } } as Principal });
+    const first = await t.verifier.verify('tst', secret, 'tst', t.load);
+    const principal = (first as { principal: Principal & { tier: { name: string } } }).principal;
+    expect(() => {
+      principal.tier.name = 'pro';
+    }).toThrow(TypeError);
+    expect(() => {
+      (principal as { id: string }).id = 'someone-else';
+    }).toThrow(TypeError);
+    expect(t.verifier.cached<Principal>('tst', secret)).toEqual({
+      valid: true,
+      principal: { id: 'p-1', tier: { name: 'free' } },
+    });
+  });
+
   it('refuses a malformed credential (wrong prefix, bad checksum) without a lookup', async () => {
     const secret = t.store(mint());
     const tampered = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');

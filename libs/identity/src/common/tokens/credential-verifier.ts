@@ -132,6 +132,9 @@ export class CredentialVerifier {
       this.unknown?.set(unknownKey, true);
       verdict = { valid: false, failure: 'unknown' };
     } else {
+      // Shared by every request that presents this credential until the entry ends: frozen, so a host
+      // route that changes the principal it was handed cannot change what the next request sees.
+      deepFreeze(stored.principal);
       const cached: CachedVerdict<P> = {
         principal: stored.principal,
         expiresAt: stored.expiresAt,
@@ -170,5 +173,16 @@ export class CredentialVerifier {
       return { valid: false, failure: 'refused', refusal: verdict.refusal, principal: verdict.principal };
     }
     return verdict.accepted;
+  }
+}
+
+/** Freezes a plain value and everything reachable from it (principals are plain data: no cycles). */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) {
+    return;
+  }
+  Object.freeze(value);
+  for (const child of Object.values(value)) {
+    deepFreeze(child);
   }
 }
