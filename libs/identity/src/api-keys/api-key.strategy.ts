@@ -9,9 +9,10 @@ import { type ApiKeyPrincipal, ApiKeysService } from './api-keys.service.js';
 /**
  * The workspace API key as a passport strategy, for hosts that compose passport strategies
  * (`AuthGuard('identity-api-key')`): import it from `nestjs-identity/passport` and add it to your module's
- * providers (it needs `@nestjs/passport` and `passport`, which only this entry uses). It checks keys exactly
- * as `ApiKeyGuard` does (same verifier, cache and failure limit); the module's own routes use `ApiKeyGuard`,
- * which skips passport's per-request machinery. It registers on passport's global instance, the one
+ * providers (it needs `@nestjs/passport` and `passport`, which only this entry uses). It authenticates keys
+ * as `ApiKeyGuard` does (same verifier, cache and failure limit) but applies neither the key's scope nor
+ * the per-key rate limit: use `@ApiKeyAuth()` for those. The module's own routes use `ApiKeyGuard`, which
+ * skips passport's per-request machinery. It registers on passport's global instance, the one
  * `AuthGuard` looks strategies up in (so in a process with several apps, the last one created answers).
  */
 @Injectable()
