@@ -7,11 +7,8 @@
 // as a ratio to the hand-written guard's, with p99 beside it. Run alone: `npm run bench:guards`.
 import 'reflect-metadata';
 import { type ChildProcess, fork } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   type CanActivate,
@@ -29,7 +26,6 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import {
   ApiKeyAuth,
@@ -45,12 +41,13 @@ import {
   WorkspacesService,
 } from '../libs/identity/src/index.js';
 import { type DatabaseConfig, typeOrmOptions } from '../src/config.js';
+import { type BenchDatabase, postgresDatabase, sqliteDatabase } from './harness/databases.js';
+import { rowsTable } from './harness/report.js';
 import type { BenchRow, Scenario } from './harness/types.js';
 import type { LoadJob, LoadResult } from './load.worker.js';
 
 const TOKEN_SECRET = 'bench-secret-'.padEnd(40, 'x');
 const CONNECTIONS = 16;
-const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 type Adapter = 'express' | 'fastify';
 type RouteName = 'open' | 'api-key' | 'user-group' | 'external-user' | 'family' | 'hand-written';
@@ -144,49 +141,6 @@ class HostModule {
       providers: [HandWrittenGuard],
     };
   }
-}
-
-/** A throwaway database for one leg. */
-interface BenchDatabase {
-  label: 'sqlite' | 'postgres';
-  config: DatabaseConfig;
-  drop(): Promise<void>;
-}
-
-function sqliteDatabase(): BenchDatabase {
-  const dir = mkdtempSync(join(tmpdir(), 'identity-host-bench-'));
-  return {
-    label: 'sqlite',
-    config: { type: 'sqlite', path: join(dir, 'identity.sqlite') },
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 3_000 });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
-
-async function postgresDatabase(): Promise<BenchDatabase | undefined> {
-  const name = `identity_host_bench_${randomBytes(5).toString('hex')}`;
-  try {
-    await adminQuery(`CREATE DATABASE ${name}`);
-  } catch (err) {
-    console.warn(`PostgreSQL not reachable (${(err as Error).message}): its rows are skipped`);
-    return undefined;
-  }
-  const url = new URL(ADMIN_DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    label: 'postgres',
-    config: { type: 'postgres', url: url.toString() },
-    drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
 }
 
 interface Host {
@@ -342,7 +296,7 @@ const p99 = (results: LoadResult[]) => median(results.map((r) => r.p99Ms));
 
 function warmRows(
   adapter: Adapter,
-  database: BenchDatabase['label'],
+  database: BenchDatabase['kind'],
   results: Map<RouteName, LoadResult[]>,
 ): BenchRow[] {
   const target = adapter === 'express' ? 0.9 : 0.75;
@@ -380,7 +334,7 @@ function warmRows(
 
 function coldRows(
   adapter: Adapter,
-  database: BenchDatabase['label'],
+  database: BenchDatabase['kind'],
   results: Map<RouteName, LoadResult[]>,
 ): BenchRow[] {
   const hand = results.get('hand-written')!;
@@ -429,18 +383,18 @@ export const hostRouteScenarios: Scenario = async ({ quick }) => {
           ...(await onHost(adapter, database, true, async (host) => {
             headers ??= await credentials(host);
             const routes: RouteName[] = ['open', ...GUARDS.map((g) => g.route), 'hand-written'];
-            return warmRows(adapter, database.label, await measure(host, headers, routes, rounds, seconds));
+            return warmRows(adapter, database.kind, await measure(host, headers, routes, rounds, seconds));
           })),
         );
       }
       for (const adapter of ['express', 'fastify'] as const) {
-        if (quick && database.label === 'sqlite') {
+        if (quick && database.kind === 'sqlite') {
           continue;
         }
         rows.push(
           ...(await onHost(adapter, database, false, async (host) => {
             const routes: RouteName[] = [...GUARDS.map((g) => g.route), 'hand-written'];
-            return coldRows(adapter, database.label, await measure(host, headers!, routes, rounds, seconds));
+            return coldRows(adapter, database.kind, await measure(host, headers!, routes, rounds, seconds));
           })),
         );
       }
@@ -454,19 +408,6 @@ export const hostRouteScenarios: Scenario = async ({ quick }) => {
   }
   return rows;
 };
-
-/** The rows as a Markdown table. */
-export function hostRouteTable(rows: BenchRow[]): string {
-  const lines = [
-    '| group | route | database | adapter | ratio | against | target | met | figures |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.group} | ${r.name} | ${r.database} | ${r.adapter ?? ''} | ${r.ratio.toFixed(2)}× | ${r.baseline} | ${r.target} | ${r.met ? 'yes' : '**no**'} | ${r.detail ?? ''} |`,
-    ),
-  ];
-  return lines.join('\n');
-}
 
 /**
  * `node --cpu-prof dist/bench/host-routes.bench.js --profile express api-key [--cold] [--postgres]`: one
@@ -507,5 +448,5 @@ if (
 } else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const quick = process.argv.includes('--quick');
   const rows = await hostRouteScenarios({ quick });
-  console.log(hostRouteTable(rows));
+  console.log(rowsTable(rows));
 }

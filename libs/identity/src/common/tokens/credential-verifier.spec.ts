@@ -55,7 +55,7 @@ describe(CredentialVerifier.name, () => {
   it('hands out a frozen principal, nested values too: a route that changes it cannot change the next request', async () => {
     const secret = t.store(mint(), { principal: { id: 'p-1', tier: { name: 'free' } } as Principal });
     const first = await t.verifier.verify('tst', secret, 'tst', t.load);
-    const principal = (first as { principal: Principal & { tier: { name: string } } }).principal;
+    const principal = (first as unknown as { principal: Principal & { tier: { name: string } } }).principal;
     expect(() => {
       principal.tier.name = 'pro';
     }).toThrow(TypeError);
