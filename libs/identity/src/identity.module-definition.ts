@@ -45,6 +45,12 @@ export interface IdentityModuleOptions {
   insecureDevelopmentSecret?: boolean;
   /** Per API key request limit; Dixa documents 10 requests per second. `false` turns it off. */
   rateLimit?: { perSecond?: number } | false;
+  /**
+   * PostgreSQL: token lookups run as named prepared statements (parsed and planned once per pooled
+   * connection). `false` for a pooler in transaction mode that does not keep them (PgBouncer before
+   * 1.21, or without `max_prepared_statements`). Default `true`.
+   */
+  preparedStatements?: boolean;
   /** Redis URL; when set, rate-limit counters live in Redis so every instance shares them. */
   redisUrl?: string;
   /**
@@ -85,6 +91,7 @@ export interface ResolvedIdentityOptions {
   /** Every accepted secret, the current one (which hashes and seals) first. */
   tokenSecrets: string[];
   rateLimit: { perSecond: number } | false;
+  preparedStatements: boolean;
   redisUrl?: string;
   tokenCache: { ttlMs: number; max: number; negativeTtlMs: number; negativeMax: number };
   authFailures: { maxPerWindow: number; windowSeconds: number } | false;
@@ -316,6 +323,11 @@ export function resolveIdentityOptions(
     problems.push(`invalidation.url is required with the '${invalidation.driver}' driver`);
   }
 
+  const preparedStatements = options.preparedStatements ?? true;
+  if (typeof preparedStatements !== 'boolean') {
+    problems.push(`preparedStatements must be true or false (got ${typeof preparedStatements})`);
+  }
+
   // Each surface resolves its own options into the same list of problems.
   const userGroups = resolveUserGroupsOptions(options.userGroups, problems);
   const familyUsers = resolveFamilyUsersOptions(options.familyUsers, problems);
@@ -336,6 +348,7 @@ export function resolveIdentityOptions(
   return {
     tokenSecrets,
     rateLimit,
+    preparedStatements,
     redisUrl: options.redisUrl,
     tokenCache,
     authFailures,

@@ -14,6 +14,7 @@ import {
 import { mountController, type SurfaceDescriptor } from './common/http/surface.js';
 import { SYSTEM_CLOCK } from './common/clock.js';
 import { AuthFailureLimiter } from './common/rate-limit/auth-failure-limiter.js';
+import { LookupStatementsSetup } from './common/persistence/lookup-statements.setup.js';
 import { InstantColumnsSetup } from './common/persistence/instant-columns.js';
 import { MemoryThrottlerStorage } from './common/rate-limit/memory-throttler.storage.js';
 import { RateLimiter } from './common/rate-limit/rate-limiter.js';
@@ -75,6 +76,7 @@ const CORE_PROVIDERS: Provider[] = [
 
 const INFRASTRUCTURE: Provider[] = [
   InstantColumnsSetup,
+  LookupStatementsSetup,
   {
     provide: IDENTITY_RESOLVED_OPTIONS,
     inject: [IDENTITY_MODULE_OPTIONS],
