@@ -50,7 +50,8 @@ const TOKEN_SECRET = 'bench-secret-'.padEnd(40, 'x');
 const CONNECTIONS = 16;
 
 type Adapter = 'express' | 'fastify';
-type RouteName = 'open' | 'api-key' | 'user-group' | 'external-user' | 'family' | 'hand-written';
+type RouteName =
+  'open' | 'nest-guard' | 'api-key' | 'user-group' | 'external-user' | 'family' | 'hand-written';
 
 const GUARDS: { route: RouteName; label: string }[] = [
   { route: 'api-key', label: '@ApiKeyAuth()' },
@@ -58,6 +59,14 @@ const GUARDS: { route: RouteName; label: string }[] = [
   { route: 'external-user', label: '@ExternalUserAuth()' },
   { route: 'family', label: '@FamilyUserAuth()' },
 ];
+
+/** Nest's own cost of a guard, whatever it checks: one that admits every request at once. */
+@Injectable()
+class AdmitAllGuard implements CanActivate {
+  canActivate(): boolean {
+    return true;
+  }
+}
 
 /** The user's alternative: hash the bearer token, one indexed SELECT per request, no cache. */
 @Injectable()
@@ -89,6 +98,12 @@ class HandWrittenGuard implements CanActivate {
 class HostController {
   @Get('open')
   open() {
+    return { ok: true };
+  }
+
+  @Get('nest-guard')
+  @UseGuards(AdmitAllGuard)
+  nestGuard() {
     return { ok: true };
   }
 
@@ -138,7 +153,7 @@ class HostModule {
         } as IdentityModuleOptions),
       ],
       controllers: [HostController],
-      providers: [HandWrittenGuard],
+      providers: [HandWrittenGuard, AdmitAllGuard],
     };
   }
 }
@@ -202,6 +217,7 @@ async function credentials(host: Host): Promise<Record<RouteName, Record<string,
   const session = await post(origin, '/reg/api2/session', {}, { user_token: login.user_token });
   return {
     open: {},
+    'nest-guard': {},
     'api-key': apiKey,
     'user-group': { Authorization: `Token ${userGroup.token}` },
     'external-user': { Authorization: `Bearer ${accessToken}` },
@@ -320,6 +336,17 @@ function warmRows(
   });
   rows.push({
     group: 1,
+    name: "a guard that admits everyone (Nest's own cost of any guard)",
+    database,
+    adapter,
+    ratio: ratioOf(results, 'nest-guard', 'open'),
+    baseline: 'open route',
+    target: '(the floor)',
+    met: true,
+    detail: `${rps(results.get('nest-guard')!)} req/s; server CPU ${cpuUs(results.get('nest-guard')!)} µs/request (${cpuRatioOf(results, 'nest-guard', 'open').toFixed(2)}×)`,
+  });
+  rows.push({
+    group: 1,
     name: 'hand-written guard, one lookup per request',
     database,
     adapter,
@@ -382,7 +409,7 @@ export const hostRouteScenarios: Scenario = async ({ quick }) => {
         rows.push(
           ...(await onHost(adapter, database, true, async (host) => {
             headers ??= await credentials(host);
-            const routes: RouteName[] = ['open', ...GUARDS.map((g) => g.route), 'hand-written'];
+            const routes: RouteName[] = ['open', 'nest-guard', ...GUARDS.map((g) => g.route), 'hand-written'];
             return warmRows(adapter, database.kind, await measure(host, headers, routes, rounds, seconds));
           })),
         );
