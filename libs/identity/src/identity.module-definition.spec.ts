@@ -34,6 +34,7 @@ describe('resolveIdentityOptions', () => {
     expect(resolveIdentityOptions({ tokenSecret: SECRET })).toEqual({
       tokenSecrets: [SECRET],
       rateLimit: { perSecond: 10 },
+      preparedStatements: true,
       redisUrl: undefined,
       tokenCache: { ttlMs: 5000, max: 10_000, negativeTtlMs: 10_000, negativeMax: 10_000 },
       authFailures: { maxPerWindow: 30, windowSeconds: 60 },
@@ -140,6 +141,13 @@ describe('resolveIdentityOptions', () => {
       resolveIdentityOptions({ insecureDevelopmentSecret: true, tokenCache: { max: 0 } }, { logger }),
     );
     expect(logger.warnings).toEqual([]);
+  });
+
+  it('refuses a preparedStatements that is not a boolean', () => {
+    const options = { tokenSecret: SECRET, preparedStatements: 'no' } as unknown as IdentityModuleOptions;
+    expect(optionsError(() => resolveIdentityOptions(options)).message).toContain(
+      'preparedStatements must be true or false (got string)',
+    );
   });
 
   it('refuses an insecureDevelopmentSecret that is not a boolean', () => {
