@@ -368,3 +368,15 @@ export {
   DixaCustomAttributeListResponse,
   DixaCustomAttributeResponse,
 } from './end-users/dto/custom-attribute.dto.js';
+/**
+ * The `nestjs-identity` CLI's commands, for a host that adds them to its own CLI: `parseIdentityCliArgs`
+ * splits a command line, `runIdentityCliCommand` runs a workspace or key command against a booted app,
+ * `requiredCliFlag` reads a flag, `IdentityCliUsageError` is a usage mistake (exit 2).
+ */
+export {
+  IDENTITY_CLI_USAGE,
+  IdentityCliUsageError,
+  parseArgs as parseIdentityCliArgs,
+  required as requiredCliFlag,
+  runIdentityCliCommand,
+} from './cli/identity-cli.js';

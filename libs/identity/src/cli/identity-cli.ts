@@ -39,7 +39,8 @@ export interface IdentityCliOutput {
   logger?: LogLevel[];
 }
 
-interface ParsedArgs {
+/** A command line split into words, `--flag value` pairs and `--switch`es. */
+export interface ParsedArgs {
   words: string[];
   flags: Map<string, string>;
   switches: Set<string>;
@@ -47,7 +48,8 @@ interface ParsedArgs {
 
 const SWITCHES = new Set(['migrate', 'help']);
 
-function parseArgs(argv: string[]): ParsedArgs {
+/** Splits a command line; a flag without a value is a usage mistake. */
+export function parseArgs(argv: string[]): ParsedArgs {
   const words: string[] = [];
   const flags = new Map<string, string>();
   const switches = new Set<string>();
@@ -76,7 +78,8 @@ function parseArgs(argv: string[]): ParsedArgs {
   return { words, flags, switches };
 }
 
-function required(flags: Map<string, string>, name: string): string {
+/** A flag's value, or a usage mistake naming it. */
+export function required(flags: Map<string, string>, name: string): string {
   const value = flags.get(name);
   if (!value) {
     throw new IdentityCliUsageError(`--${name} is required`);
