@@ -1,10 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   BadRequestException,
   ConflictException,
   ForbiddenException,
   HttpException,
   HttpStatus,
+  Logger,
   NotFoundException,
   PayloadTooLargeException,
   ServiceUnavailableException,
@@ -226,6 +227,23 @@ describe(SurfaceExceptionFilter.name, () => {
     expect(JSON.stringify(response.body)).not.toContain('hunter2');
     expect(logged()).toHaveBeenCalledTimes(1);
     expect(String(logged().mock.calls[0][0])).toContain(SECRET);
+  });
+
+  it('logs a lost database connection as one warning line, without a stack (a restart makes many)', () => {
+    const warned = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const response = new FakeExpressResponse();
+      new EchoFilter().catch(
+        new QueryFailedError('COMMIT', [], new Error('Connection terminated unexpectedly')),
+        httpContext({ response }),
+      );
+      expect(response.statusCode).toBe(503);
+      expect(logged()).not.toHaveBeenCalled();
+      expect(warned).toHaveBeenCalledTimes(1);
+      expect(String(warned.mock.calls[0][0])).not.toContain('\n    at ');
+    } finally {
+      warned.mockRestore();
+    }
   });
 
   it('does not log client errors', () => {

@@ -223,7 +223,10 @@ export abstract class SurfaceExceptionFilter implements ExceptionFilter {
   /** Writes any thrown value to the response (Express or Fastify) in this surface's shape. */
   respond(exception: unknown, response: object): void {
     const error = normalizeError(exception);
-    if (error.status >= 500) {
+    if (error.status === 503) {
+      // The database went away (a restart, a failover): expected and transient, one line each, no stack.
+      this.logger.warn(`Answered 503: ${exception instanceof Error ? exception.message : String(exception)}`);
+    } else if (error.status >= 500) {
       this.logger.error(
         exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
       );
