@@ -392,6 +392,9 @@ async function onHost<T>(
   try {
     return await run(host);
   } finally {
+    // autocannon stops on time with requests still in flight; let the server answer them before its
+    // pool closes, or each logs a "Connection terminated" 500.
+    await new Promise((resolve) => setTimeout(resolve, 500));
     await host.app.close();
   }
 }
