@@ -19,8 +19,8 @@ execFileSync(
     stdio: 'inherit',
   },
 );
-// The package's README and changelog are the repository's.
-for (const file of ['README.md', 'CHANGELOG.md']) {
+// The package's README, changelog and licence are the repository's.
+for (const file of ['README.md', 'CHANGELOG.md', 'LICENSE']) {
   copyFileSync(join(root, file), join(lib, file));
 }
 mkdirSync(destination, { recursive: true });

@@ -148,11 +148,11 @@ describeOnce('the packed module', () => {
     for (const entry of entryPoints) {
       expect(files).toContain(entry);
     }
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'package.json']));
+    expect(files).toEqual(expect.arrayContaining(['README.md', 'CHANGELOG.md', 'LICENSE', 'package.json']));
     const misplaced = files.filter(
       (path) =>
         /\.spec\.|e2e-spec|\.map$|tsbuildinfo|\.ts$/.test(path.replace(/\.d\.ts$/, '')) ||
-        !/^(dist\/(src|testing)\/|README\.md$|CHANGELOG\.md$|package\.json$)/.test(path) ||
+        !/^(dist\/(src|testing)\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(path) ||
         /^dist\/testing\/(service-setup|filter-specs|refusal)/.test(path),
     );
     expect(misplaced).toEqual([]);
