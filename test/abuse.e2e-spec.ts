@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { DataSource } from 'typeorm';
 import { mintToken } from '../libs/identity/src/index.js';
 import { withKey } from './utils/fixtures.js';
 import { createTestApp, type TestApp } from './utils/test-app.js';
+import { countQueries } from './utils/query-counter.js';
 
 // Acceptance probe (issue 8, item 1): floods of well-formed but unknown credentials against guarded host
 // routes, with the module's DEFAULT failure limit (30 failures per client per 60 s window), must cost a
@@ -10,18 +10,6 @@ import { createTestApp, type TestApp } from './utils/test-app.js';
 const DEFAULT_MAX_FAILURES = 30;
 const DEFAULT_WINDOW_SECONDS = 60;
 const FLOOD = 2000;
-
-/** Counts the queries the data source runs (through its TypeORM logger) until `stop()`. */
-function countQueries(dataSource: DataSource): { count(): number; stop(): void } {
-  const logger = dataSource.logger;
-  const logQuery = logger.logQuery.bind(logger);
-  let count = 0;
-  logger.logQuery = (...args: Parameters<typeof logQuery>) => {
-    count++;
-    return logQuery(...args);
-  };
-  return { count: () => count, stop: () => (logger.logQuery = logQuery) };
-}
 
 /**
  * Sends `n` GETs to `path` one after another, each with the `Authorization` that `credential()` returns,

@@ -6,27 +6,15 @@ import {
   UserGroupsService,
 } from '../libs/identity/src/index.js';
 import { describeWithApp } from './utils/describe-with-app.js';
+import { queriesDuring } from './utils/query-counter.js';
 import { HTTP_ADAPTERS, type TestApp } from './utils/test-app.js';
 
 /** A credential lookup of any guard: every one selects by `hash IN (…)`. */
 const CREDENTIAL_LOOKUP = /\bhash IN \(/;
 
-/** Counts the credential lookups the app's data source runs (its TypeORM logger sees each query) during `call`. */
-async function countLookups(t: TestApp, call: () => Promise<unknown>): Promise<number> {
-  const logger = t.dataSource.logger;
-  const logQuery = logger.logQuery.bind(logger);
-  let count = 0;
-  logger.logQuery = (...args: Parameters<typeof logQuery>) => {
-    count += CREDENTIAL_LOOKUP.test(args[0]) ? 1 : 0;
-    return logQuery(...args);
-  };
-  try {
-    await call();
-  } finally {
-    logger.logQuery = logQuery;
-  }
-  return count;
-}
+/** The credential lookups the app's data source runs during `call`. */
+const countLookups = (t: TestApp, call: () => Promise<unknown>) =>
+  queriesDuring(t.dataSource, call, CREDENTIAL_LOOKUP);
 
 /** One credential per guard, each reaching a host route of the demo app. */
 interface Credentials {

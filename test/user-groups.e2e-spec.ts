@@ -3,6 +3,7 @@ import { IdentityError, UserGroupsService } from '../libs/identity/src/index.js'
 import { type AppContext, describeWithApp } from './utils/describe-with-app.js';
 import { tokenAuth, withKey } from './utils/fixtures.js';
 import { HTTP_ADAPTERS, type TestApp } from './utils/test-app.js';
+import { queriesDuring } from './utils/query-counter.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -301,21 +302,7 @@ function userGroupsAndEmbedTokens(ctx: AppContext): void {
   it('serves a cached token check without a database query', async () => {
     const created = await getOrCreate({ name: 'Cached', user_group_id: 'cached_1' });
     const token: string = created.body.user_group.token;
-    const logger = ctx.app.dataSource.logger;
-    const logQuery = logger.logQuery.bind(logger);
-    const countQueries = async (call: () => Promise<unknown>) => {
-      let count = 0;
-      logger.logQuery = (...args: Parameters<typeof logQuery>) => {
-        count++;
-        return logQuery(...args);
-      };
-      try {
-        await call();
-      } finally {
-        logger.logQuery = logQuery;
-      }
-      return count;
-    };
+    const countQueries = (call: () => Promise<unknown>) => queriesDuring(ctx.app.dataSource, call);
     expect(await countQueries(() => dashboard(ctx.app, token))).toBeGreaterThan(0); // first check reads the database
     expect(await countQueries(() => dashboard(ctx.app, token))).toBe(0); // the second is a cache hit
   });

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import type { DataSource } from 'typeorm';
 import { mintToken } from '../../libs/identity/src/index.js';
 import { DEFAULT_HTTP_CONFIG, type HttpAdapterName } from '../../src/config.js';
 import { createTestApp, HTTP_ADAPTERS, type TestApp } from '../utils/test-app.js';
 import { recordFigure } from './figures.js';
 import { call, listen, tally } from './support-b/harness.js';
 import { declareBodyAndStall } from './support-b/raw-http.js';
+import { countQueries } from '../utils/query-counter.js';
 
 // Issue 15, abuse (the full acceptance probes are test/abuse.e2e-spec.ts and test/http-platform.e2e-spec.ts;
 // this records their figures on both databases): a flood of well-formed unknown tokens at guarded host
@@ -14,18 +14,6 @@ import { declareBodyAndStall } from './support-b/raw-http.js';
 const FLOOD = 500;
 /** The module's default failure limit: 30 failed lookups per client per 60 s. */
 const DEFAULT_MAX_FAILURES = 30;
-
-/** Counts the queries the data source runs (through its TypeORM logger) until `stop()`. */
-function countQueries(dataSource: DataSource): { count(): number; stop(): void } {
-  const logger = dataSource.logger;
-  const logQuery = logger.logQuery.bind(logger);
-  let count = 0;
-  logger.logQuery = (...args: Parameters<typeof logQuery>) => {
-    count++;
-    return logQuery(...args);
-  };
-  return { count: () => count, stop: () => (logger.logQuery = logQuery) };
-}
 
 let t: TestApp | undefined;
 afterEach(async () => {
