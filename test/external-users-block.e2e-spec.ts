@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { HostConfig } from '../src/config.js';
-import { createTestDatabase, TEST_DB, type TestDatabase } from './utils/database.js';
-import { type HostProcess, startHostProcess } from './utils/host-process.js';
-import { createTestApp, TEST_TOKEN_SECRET } from './utils/test-app.js';
+import { TEST_DB } from './utils/database.js';
+import { type HostProcess, startTwoHostProcesses, type TwoHostProcesses } from './utils/host-process.js';
 
 /** DESIGN.md §6: a cached verdict never outlives 5 s; the bus should make it far shorter. */
 const MAX_DELAY_MS = 5000;
@@ -27,41 +25,18 @@ async function timeUntil(check: () => Promise<boolean>): Promise<number> {
 (TEST_DB === 'postgres' ? describe : describe.skip)(
   'blocking an external user on instance A, seen by instance B (PostgreSQL LISTEN/NOTIFY; skipped on SQLite)',
   () => {
-    let database: TestDatabase;
+    let hosts: TwoHostProcesses;
     let a: HostProcess;
     let b: HostProcess;
     let key: string;
 
     beforeAll(async () => {
-      database = await createTestDatabase('postgres');
-      // Migrations, a workspace and its key from this process first, so the instances do not race to migrate.
-      const seed = await createTestApp({ database });
-      key = seed.workspace.writeKey;
-      await seed.close();
-      const url = database.config.type === 'postgres' ? database.config.url : '';
-      const config: HostConfig = {
-        database: database.config,
-        port: 0,
-        databaseLogging: false,
-        identity: {
-          tokenSecret: TEST_TOKEN_SECRET,
-          rateLimit: false,
-          tokenCache: { ttlMs: 60_000 },
-          invalidation: { driver: 'postgres', url },
-        },
-      };
-      const started = await Promise.allSettled([startHostProcess(config), startHostProcess(config)]);
-      [a, b] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined!));
-      const failed = started.find((s) => s.status === 'rejected');
-      if (failed) {
-        throw failed.reason;
-      }
+      hosts = await startTwoHostProcesses({ tokenCache: { ttlMs: 60_000 } });
+      ({ a, b, key } = hosts);
     }, 180_000); // two processes transpile and boot the host at once
 
     afterAll(async () => {
-      await b?.stop();
-      await a?.stop();
-      await database?.drop();
+      await hosts?.stop();
     });
 
     it('refuses the token on B right after A blocks the user, and accepts it again after A unblocks', async () => {

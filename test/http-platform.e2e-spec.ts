@@ -5,71 +5,8 @@ import { firstStartBanner } from '../src/bootstrap.js';
 import type { HttpAdapterName } from '../src/config.js';
 import { type AppContext, describeWithApp } from './utils/describe-with-app.js';
 import { withKey } from './utils/fixtures.js';
+import { declareBodyAndStall } from './utils/raw-http.js';
 import { HTTP_ADAPTERS } from './utils/test-app.js';
-
-/** What a raw HTTP exchange came to: the answer, or that the client gave up waiting. */
-interface RawAnswer {
-  status?: number;
-  headers: http.IncomingHttpHeaders;
-  body?: unknown;
-  ms: number;
-  timedOut: boolean;
-}
-
-/**
- * Sends only the headers of a request that declares a body of `contentLength` bytes, and never the
- * body; waits up to `deadlineMs` for an answer.
- */
-function declareBodyAndStall(
-  port: number,
-  path: string,
-  headers: Record<string, string>,
-  contentLength: number,
-  deadlineMs = 3000,
-): Promise<RawAnswer> {
-  const start = Date.now();
-  return new Promise((resolve) => {
-    let settled = false;
-    const settle = (answer: Omit<RawAnswer, 'ms'>) => {
-      if (!settled) {
-        settled = true;
-        clearTimeout(deadline);
-        resolve({ ...answer, ms: Date.now() - start });
-      }
-    };
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path,
-        agent: false,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': String(contentLength) },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON: kept as text
-          }
-          settle({ status: res.statusCode, headers: res.headers, body, timedOut: false });
-          req.destroy();
-        });
-      },
-    );
-    req.on('error', () => settle({ headers: {}, timedOut: false })); // a reset after the answer is fine
-    req.flushHeaders();
-    const deadline = setTimeout(() => {
-      settle({ headers: {}, timedOut: true });
-      req.destroy();
-    }, deadlineMs);
-  });
-}
 
 /** Opens a raw connection, writes `data`, and reports what the server sent until it closed (or the deadline). */
 function writeAndWait(

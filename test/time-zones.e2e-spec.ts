@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { IDENTITY_MIGRATIONS } from '../libs/identity/src/index.js';
-import type { HostConfig } from '../src/config.js';
-import { createTestDatabase, TEST_DB, type TestDatabase } from './utils/database.js';
+import { createTestDatabase, TEST_DB } from './utils/database.js';
 import { tokenAuth } from './utils/fixtures.js';
-import { type HostProcess, startHostProcess } from './utils/host-process.js';
-import { createTestApp, TEST_TOKEN_SECRET } from './utils/test-app.js';
+import { type HostProcess, startTwoHostProcesses, type TwoHostProcesses } from './utils/host-process.js';
 
 /** Long enough for a rotation and a check on a busy machine; the spec waits it out once. */
 const GRACE_SECONDS = 4;
@@ -20,45 +18,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 (TEST_DB === 'postgres' ? describe : describe.skip)(
   'instances in different time zones on one PostgreSQL database (skipped on SQLite: it stores UTC text whatever the zone)',
   () => {
-    let database: TestDatabase;
+    let hosts: TwoHostProcesses;
     let utc: HostProcess;
     let newYork: HostProcess;
     let key: string;
 
     beforeAll(async () => {
-      database = await createTestDatabase('postgres');
-      // Migrations, a workspace and its key first, from this process, so the two instances start
-      // together without racing to migrate or to create the first workspace.
-      const seed = await createTestApp({ database });
-      key = seed.workspace.writeKey;
-      await seed.close();
-      const url = database.config.type === 'postgres' ? database.config.url : '';
-      const config: HostConfig = {
-        database: database.config,
-        port: 0,
-        databaseLogging: false,
-        identity: {
-          tokenSecret: TEST_TOKEN_SECRET,
-          rateLimit: false,
-          userGroups: { rotationGraceSeconds: GRACE_SECONDS },
-          invalidation: { driver: 'postgres', url },
-        },
-      };
-      const started = await Promise.allSettled([
-        startHostProcess(config, { TZ: 'UTC' }),
-        startHostProcess(config, { TZ: 'America/New_York' }),
+      hosts = await startTwoHostProcesses({ userGroups: { rotationGraceSeconds: GRACE_SECONDS } }, [
+        { TZ: 'UTC' },
+        { TZ: 'America/New_York' },
       ]);
-      [utc, newYork] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined!));
-      const failed = started.find((s) => s.status === 'rejected');
-      if (failed) {
-        throw failed.reason;
-      }
+      ({ a: utc, b: newYork, key } = hosts);
     }, 180_000); // two processes transpile and boot the host at once
 
     afterAll(async () => {
-      await newYork?.stop();
-      await utc?.stop();
-      await database?.drop();
+      await hosts?.stop();
     });
 
     /** Creates a user group through `via` and returns its first token. */

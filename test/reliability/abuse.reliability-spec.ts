@@ -4,7 +4,7 @@ import { DEFAULT_HTTP_CONFIG, type HttpAdapterName } from '../../src/config.js';
 import { createTestApp, HTTP_ADAPTERS, type TestApp } from '../utils/test-app.js';
 import { recordFigure } from './figures.js';
 import { call, listen, tally } from './support-b/harness.js';
-import { declareBodyAndStall } from './support-b/raw-http.js';
+import { declareBodyAndStall } from '../utils/raw-http.js';
 import { countQueries } from '../utils/query-counter.js';
 
 // Issue 15, abuse (the full acceptance probes are test/abuse.e2e-spec.ts and test/http-platform.e2e-spec.ts;

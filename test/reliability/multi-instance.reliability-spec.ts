@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type TestAgent from 'supertest/lib/agent.js';
-import type { HostConfig } from '../../src/config.js';
-import { createTestDatabase, TEST_DB, type TestDatabase } from '../utils/database.js';
-import { type HostProcess, startHostProcess } from '../utils/host-process.js';
-import { createTestApp, TEST_TOKEN_SECRET } from '../utils/test-app.js';
+import { TEST_DB } from '../utils/database.js';
+import { type HostProcess, startTwoHostProcesses, type TwoHostProcesses } from '../utils/host-process.js';
 import { recordFigure } from './figures.js';
 
 // Issue 15, multi-instance: two demo-host processes on one PostgreSQL database, each with its own
@@ -30,38 +28,19 @@ async function delayUntil(check: () => Promise<boolean>): Promise<number> {
 (TEST_DB === 'postgres' ? describe : describe.skip)(
   'two demo-host processes on one PostgreSQL database (skipped on SQLite)',
   () => {
-    let database: TestDatabase;
+    let hosts: TwoHostProcesses;
     let a: HostProcess;
     let b: HostProcess;
     let key: string;
     const worst: Record<string, number> = {};
 
     beforeAll(async () => {
-      database = await createTestDatabase('postgres');
-      // Migrations and a workspace key from this process first, so the two hosts do not race to migrate.
-      const seed = await createTestApp({ database });
-      key = seed.workspace.writeKey;
-      await seed.close();
-      const url = database.config.type === 'postgres' ? database.config.url : '';
-      const config: HostConfig = {
-        database: database.config,
-        port: 0,
-        databaseLogging: false,
-        identity: {
-          tokenSecret: TEST_TOKEN_SECRET,
-          rateLimit: false,
-          // B answers many refusals from 127.0.0.1 on purpose: the failure limit must not turn them into 429s.
-          authFailures: { maxPerWindow: 100_000, windowSeconds: 60 },
-          tokenCache: { ttlMs: 60_000 },
-          invalidation: { driver: 'postgres', url },
-        },
-      };
-      const started = await Promise.allSettled([startHostProcess(config), startHostProcess(config)]);
-      [a, b] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined!));
-      const failed = started.find((s) => s.status === 'rejected');
-      if (failed) {
-        throw failed.reason;
-      }
+      hosts = await startTwoHostProcesses({
+        // B answers many refusals from 127.0.0.1 on purpose: the failure limit must not turn them into 429s.
+        authFailures: { maxPerWindow: 100_000, windowSeconds: 60 },
+        tokenCache: { ttlMs: 60_000 },
+      });
+      ({ a, b, key } = hosts);
     }, 180_000); // two processes transpile and boot the host at once
 
     afterAll(async () => {
@@ -76,9 +55,7 @@ async function delayUntil(check: () => Promise<boolean>): Promise<number> {
             .join(', ')}; bound ${MAX_DELAY_MS} ms`,
         );
       }
-      await b?.stop();
-      await a?.stop();
-      await database?.drop();
+      await hosts?.stop();
     });
 
     /**

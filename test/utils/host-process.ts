@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import type { HostConfig } from '../../src/config.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestApp, TEST_TOKEN_SECRET } from './test-app.js';
 
 /** A demo host running in a child process (its own time zone, its own caches), driven over HTTP. */
 export interface HostProcess {
@@ -73,4 +75,55 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Two demo-host processes on one fresh PostgreSQL database, with a workspace's write key. */
+export interface TwoHostProcesses {
+  database: TestDatabase;
+  key: string;
+  a: HostProcess;
+  b: HostProcess;
+  /** Stops both hosts and drops the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Migrates a fresh PostgreSQL database and creates a workspace from this process first (so the two
+ * hosts do not race to migrate), then starts two hosts on it at once, invalidating through LISTEN/NOTIFY,
+ * rate limit off; `identity` adds to that, `envs` are each process's environment (e.g. `TZ`).
+ */
+export async function startTwoHostProcesses(
+  identity: HostConfig['identity'],
+  envs: [NodeJS.ProcessEnv, NodeJS.ProcessEnv] = [{}, {}],
+): Promise<TwoHostProcesses> {
+  const database = await createTestDatabase('postgres');
+  const seed = await createTestApp({ database });
+  const key = seed.workspace.writeKey;
+  await seed.close();
+  const url = database.config.type === 'postgres' ? database.config.url : '';
+  const config: HostConfig = {
+    database: database.config,
+    port: 0,
+    databaseLogging: false,
+    identity: {
+      tokenSecret: TEST_TOKEN_SECRET,
+      rateLimit: false,
+      invalidation: { driver: 'postgres', url },
+      ...identity,
+    },
+  };
+  const started = await Promise.allSettled(envs.map((env) => startHostProcess(config, env)));
+  const hosts = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stop = async () => {
+    for (const host of [...hosts].reverse()) {
+      await host.stop();
+    }
+    await database.drop();
+  };
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  return { database, key, a: hosts[0], b: hosts[1], stop };
 }
