@@ -6,10 +6,9 @@
 // to the open route of the same round. Group 2: cache off (one lookup per check), each guard's throughput
 // as a ratio to the hand-written guard's, with p99 beside it. Run alone: `npm run bench:guards`.
 import 'reflect-metadata';
-import { type ChildProcess, fork } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import {
   type CanActivate,
   Controller,
@@ -44,7 +43,8 @@ import { type DatabaseConfig, typeOrmOptions } from '../src/config.js';
 import { type BenchDatabase, postgresDatabase, sqliteDatabase } from './harness/databases.js';
 import { rowsTable } from './harness/report.js';
 import type { BenchRow, Scenario } from './harness/types.js';
-import type { LoadJob, LoadResult } from './load.worker.js';
+import { load, stopLoadGenerator } from './harness/load.js';
+import type { LoadResult } from './harness/load.js';
 
 const TOKEN_SECRET = 'bench-secret-'.padEnd(40, 'x');
 const CONNECTIONS = 16;
@@ -224,27 +224,6 @@ async function credentials(host: Host): Promise<Record<RouteName, Record<string,
     family: { Authorization: `Bearer ${String(session.session_token)}` },
     'hand-written': { Authorization: `Bearer ${secret}` },
   };
-}
-
-/** The load generator, a child process of its own (see load.worker.ts), started once. */
-let generator: ChildProcess | undefined;
-
-function load(job: LoadJob): Promise<LoadResult> {
-  generator ??= fork(fileURLToPath(new URL('./load.worker.js', import.meta.url)), { stdio: 'inherit' });
-  const child = generator;
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the load generator exited (${code})`));
-    child.once('exit', onExit);
-    child.once('message', (message: LoadResult | { error: string }) => {
-      child.off('exit', onExit);
-      if ('error' in message) {
-        reject(new Error(message.error));
-      } else {
-        resolve(message);
-      }
-    });
-    child.send(job);
-  });
 }
 
 /** Every route `rounds` times, interleaved, the starting route rotating; results by route in round order. */
@@ -430,8 +409,7 @@ export const hostRouteScenarios: Scenario = async ({ quick }) => {
       }
     }
   } finally {
-    generator?.kill();
-    generator = undefined;
+    stopLoadGenerator();
     for (const database of databases) {
       await database.drop();
     }
@@ -458,7 +436,7 @@ async function profile(adapter: Adapter, route: RouteName, cold: boolean, postgr
       console.log(`${adapter} /host/${route}: ${Math.round(result.requestsPerSecond)} req/s`);
     });
   } finally {
-    generator?.kill();
+    stopLoadGenerator();
     await database.drop();
   }
 }
