@@ -157,12 +157,16 @@ interface SqliteStatement {
   all(...params: unknown[]): unknown[];
 }
 
-/** The PostgreSQL text of each `?` query, and the prepared SQLite statement of each, made once. */
-const MAX_KEPT_STATEMENTS = 256;
-const postgresTexts = new Map<string, string>();
-const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
+/** What a `?` query is on PostgreSQL: its `$n` text and the name it is prepared under. */
+interface PostgresStatement {
+  text: string;
+  name: string;
+}
 
-const statementNames = new Map<string, string>();
+/** Each query's PostgreSQL statement, and its prepared SQLite statement per connection, made once. */
+const MAX_KEPT_STATEMENTS = 256;
+const postgresStatements = new Map<string, PostgresStatement>();
+const sqliteStatements = new WeakMap<object, Map<string, SqliteStatement>>();
 const unpreparedSources = new WeakSet<object>();
 
 /**
@@ -175,30 +179,26 @@ export function disablePreparedStatements(dataSource: DataSource): void {
   unpreparedSources.add(dataSource);
 }
 
-/** A name per SQL text, so each pooled connection parses and plans it once (a named prepared statement). */
-function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (name === undefined) {
-    if (statementNames.size >= MAX_KEPT_STATEMENTS) {
-      statementNames.clear();
+/** `map`'s value for `key`, else `make()`'s, kept; past 256 entries it starts over, so SQL built with a
+ * varying number of placeholders cannot grow it forever. */
+function kept<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    if (map.size >= MAX_KEPT_STATEMENTS) {
+      map.clear();
     }
-    name = `identity_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    statementNames.set(text, name);
+    map.set(key, value);
   }
-  return name;
+  return value;
 }
 
-function postgresText(sql: string): string {
-  let text = postgresTexts.get(sql);
-  if (text === undefined) {
+function postgresStatement(sql: string): PostgresStatement {
+  return kept(postgresStatements, sql, () => {
     let n = 0;
-    text = sql.replace(/\?/g, () => `$${++n}`);
-    if (postgresTexts.size >= MAX_KEPT_STATEMENTS) {
-      postgresTexts.clear(); // SQL built with a varying number of placeholders must not grow it forever
-    }
-    postgresTexts.set(sql, text);
-  }
-  return text;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    return { text, name: `identity_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` };
+  });
 }
 
 function sqliteStatement(
@@ -210,15 +210,7 @@ function sqliteStatement(
     statements = new Map();
     sqliteStatements.set(connection, statements);
   }
-  let statement = statements.get(sql);
-  if (!statement) {
-    statement = connection.prepare(sql);
-    if (statements.size >= MAX_KEPT_STATEMENTS) {
-      statements.clear();
-    }
-    statements.set(sql, statement);
-  }
-  return statement;
+  return kept(statements, sql, () => connection.prepare(sql));
 }
 
 /**
@@ -226,8 +218,8 @@ function sqliteStatement(
  * for lookups on every request (token checks), without query builder or entity hydration. Outside a
  * transaction it goes straight to the driver (the pg pool with a named prepared statement, so each
  * connection parses and plans it once: a three-table token lookup re-planned per call halved a cold
- * guard's throughput; a prepared better-sqlite3 statement, run synchronously), skipping TypeORM's query runner (and its subscribers' query events); the data
- * source's logger still sees the query and any failure, and a failure is still a `QueryFailedError`.
+ * guard's throughput; a prepared better-sqlite3 statement, run synchronously), skipping TypeORM's
+ * query runner (and its subscribers' query events); the data source's logger still sees the query and any failure, and a failure is still a `QueryFailedError`.
  * Inside a transaction (a manager with a query runner) it runs on that transaction. Every `?` is a
  * placeholder: keep literals containing `?` out of the SQL. Each SQL text is prepared once and kept
  * (up to 256 of them).
@@ -240,25 +232,26 @@ export async function queryRows<T>(
   const manager = 'manager' in dataSource ? dataSource.manager : dataSource;
   const connection = manager.connection;
   const postgres = dialectOf(connection) === 'postgres';
-  const text = postgres ? postgresText(sql) : sql;
+  const statement = postgres ? postgresStatement(sql) : undefined;
+  const text = statement?.text ?? sql;
   if (manager.queryRunner || !params.every((p) => typeof p === 'string' || typeof p === 'number')) {
     return (await manager.query(text, params)) as T[];
   }
   const driver = connection.driver as { master?: pg.Pool; databaseConnection?: unknown };
   try {
-    if (postgres && driver.master) {
+    if (statement && driver.master) {
       connection.logger.logQuery(text, params);
       const query = unpreparedSources.has(connection)
         ? { text, values: params }
-        : { name: statementName(text), text, values: params };
+        : { name: statement.name, text, values: params };
       return (await driver.master.query(query)).rows as T[];
     }
     const database = driver.databaseConnection as { prepare(sql: string): SqliteStatement } | undefined;
     if (!postgres && database) {
-      const statement = sqliteStatement(database, sql);
-      if (statement.reader) {
+      const prepared = sqliteStatement(database, sql);
+      if (prepared.reader) {
         connection.logger.logQuery(text, params);
-        return statement.all(...params) as T[];
+        return prepared.all(...params) as T[];
       }
     }
   } catch (err) {
